@@ -1,0 +1,84 @@
+/* qk256.h -- public interface of libqk256, kernels for the QK256 2-bit format
+ * SPDX-License-Identifier: MIT
+ *
+ * A QK256 block packs 256 weights into 64 bytes, four 2-bit codes per byte,
+ * least significant pair first.  Codes 0, 1, 2, 3 stand for the weights
+ * -2, -1, +1, +2.  See qk256(7) for the whole format and the contract that
+ * every function below shares:
+ *
+ *   - every argument is checked before anything is written; on failure the
+ *     function returns a negative QK256_E_* status and leaves every output
+ *     untouched;
+ *   - n == 0 or rows == 0 is a successful no-op (the pointers may be NULL);
+ *   - no pointer needs any alignment; outputs must not overlap inputs;
+ *   - every function is reentrant and thread-safe, and none starts a thread.
+ */
+#ifndef QK256_H
+#define QK256_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) && __GNUC__ >= 4
+# define QK256_API __attribute__((visibility("default")))
+#else
+# define QK256_API
+#endif
+
+#define QK256_BLOCK_ELEMS 256 /* weights in one block */
+#define QK256_BLOCK_BYTES 64  /* bytes in one packed block */
+
+/* Status codes: 0 is success, failures are negative. */
+#define QK256_OK          0
+#define QK256_E_NULL     -1 /* a pointer that the call needs is NULL */
+#define QK256_E_STRIDE   -2 /* row_stride < qk256_row_bytes(cols) */
+#define QK256_E_OVERFLOW -3 /* a size or offset would not fit in size_t */
+#define QK256_E_OVERLAP  -4 /* the output overlaps an input */
+#define QK256_E_RANGE    -5 /* a code > 3 (pack) or a non-finite input (quantize) */
+
+/* "MAJOR.MINOR.PATCH" of the library that is loaded. */
+QK256_API const char *qk256_version(void);
+
+/* "scalar", "avx2" or "avx512": the kernel variant bound at load time. */
+QK256_API const char *qk256_implementation(void);
+
+/* A static English message for a status; never NULL, also for unknown codes. */
+QK256_API const char *qk256_strerror(int status);
+
+/* Bytes that a packed row of cols weights occupies: ceil(cols / 256) * 64. */
+QK256_API size_t qk256_row_bytes(size_t cols);
+
+/* Pack n codes (each 0..3) into qk256_row_bytes(n) bytes at dst.  Unused
+ * codes of a partial last block are written as 0. */
+QK256_API int qk256_pack(uint8_t *dst, const uint8_t *codes, size_t n);
+
+/* Unpack the first n codes of the packed data at src (qk256_row_bytes(n)
+ * bytes) into codes[0..n). */
+QK256_API int qk256_unpack(uint8_t *codes, const uint8_t *src, size_t n);
+
+/* dst[i] = lut[code_i] * scales[i / 256] for i < n, with lut = {-2, -1, 1, 2};
+ * scales may be NULL, which means a scale of 1. */
+QK256_API int qk256_dequantize(float *dst, const uint8_t *src,
+                               const float *scales, size_t n);
+
+/* y[r] = sum over c < cols of lut[code(r, c)] * x[c], for r < rows.  Row r
+ * of the packed matrix starts at w + r * row_stride. */
+QK256_API int qk256_gemv(float *y, const uint8_t *w, size_t row_stride,
+                         const float *x, size_t rows, size_t cols);
+
+/* Quantize n floats to codes, one scale per block of 256: s = max|x| / 2,
+ * big = |x| > 0 && |x| >= 1.5 * s, code = x < 0 ? (big ? 0 : 1)
+ * : (big ? 3 : 2).  Writes qk256_row_bytes(n) bytes at dst and, unless
+ * scales is NULL, ceil(n / 256) scales. */
+QK256_API int qk256_quantize(uint8_t *dst, float *scales, const float *src,
+                             size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QK256_H */

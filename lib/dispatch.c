@@ -1,0 +1,43 @@
+/* lib/dispatch.c -- GNU ifunc resolvers: one variant per operation, bound
+ * once at load time
+ * SPDX-License-Identifier: MIT
+ *
+ * Every variant must also be listed in the impl list (lib/impls.c).
+ *
+ * A resolver runs while ld.so is still relocating this library, so it must
+ * be leaf code: it may not call into libc, through the PLT, or anything the
+ * compiler inserts (memset, stack protector, sanitizers).  Its only call is
+ * the one that CPU_FEATURE_ACTIVE makes to ld.so's own
+ * __x86_get_cpuid_feature_leaf, taken through the GOT (-fno-plt), which
+ * ld.so has relocated before it relocates anything else.  This file is
+ * built with QK256_RESOLVER_CFLAGS for that reason, and
+ * tests/check-resolvers.sh disassembles the resolvers to hold them to it.
+ *
+ * All resolvers go through qk256_select_isa(), so a process runs one variant
+ * for every operation.
+ */
+#include "internal.h"
+
+#if QK256_X86_DISPATCH
+
+#define QK256_RESOLVER(op)                                             \
+    static qk256_##op##_fn *                                           \
+    qk256_resolve_##op(void)                                           \
+    {                                                                  \
+        switch (qk256_select_isa()) {                                  \
+        case QK256_ISA_AVX2:                                           \
+            return qk256_##op##_avx2;                                  \
+        default:                                                       \
+            return qk256_##op##_scalar;                                \
+        }                                                              \
+    }                                                                  \
+    qk256_##op##_fn qk256__##op                                        \
+        __attribute__((ifunc("qk256_resolve_" #op)))
+
+QK256_RESOLVER(pack);
+QK256_RESOLVER(unpack);
+QK256_RESOLVER(dequantize);
+QK256_RESOLVER(gemv);
+QK256_RESOLVER(quantize);
+
+#endif /* QK256_X86_DISPATCH */

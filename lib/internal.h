@@ -1,0 +1,147 @@
+/* lib/internal.h -- kernel prototypes, the ISA enum and the impl list
+ * SPDX-License-Identifier: MIT
+ *
+ * Not installed.  Kernels trust their arguments: lib/qk256.c has checked
+ * them (SPEC section 3) before any kernel runs, so a kernel may assume
+ *   - n > 0, rows > 0 and cols > 0;
+ *   - every pointer is valid for the bytes the call implies, with no
+ *     alignment: a packed row or array of n codes is qk256_row_bytes(n)
+ *     bytes (whole 64-byte blocks), a float array is exactly n floats;
+ *   - outputs do not overlap inputs; codes passed to pack are 0..3, floats
+ *     passed to quantize are finite.
+ * Kernels may read the whole last block of packed data, never past it,
+ * and never read or write a float past the end of a float array.
+ */
+#ifndef QK256_INTERNAL_H
+#define QK256_INTERNAL_H
+
+#include <config.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "qk256.h"
+
+#if QK256_X86_DISPATCH
+# include <sys/platform/x86.h>
+#endif
+
+/* The f32 value of each code; the scalar kernels and the docs use it. */
+#define QK256_LUT_INIT { -2.0f, -1.0f, 1.0f, 2.0f }
+
+/* Blocks that hold n elements: ceil(n / 256).  Never overflows. */
+static inline size_t
+qk256_blocks(size_t n)
+{
+    return n / QK256_BLOCK_ELEMS + (n % QK256_BLOCK_ELEMS != 0);
+}
+
+/* Element i of a caller's float array.  The API asks no alignment of any
+ * pointer, so kernels touch caller floats only through these two; memcpy
+ * compiles to a single unaligned move. */
+static inline float
+qk256_get_f32(const float *p, size_t i)
+{
+    float v;
+
+    memcpy(&v, (const unsigned char *)p + i * sizeof v, sizeof v);
+    return v;
+}
+
+static inline void
+qk256_put_f32(float *p, size_t i, float v)
+{
+    memcpy((unsigned char *)p + i * sizeof v, &v, sizeof v);
+}
+
+enum qk256_isa {
+    QK256_ISA_SCALAR,
+    QK256_ISA_AVX2,
+    QK256_ISA_COUNT
+};
+
+typedef void qk256_pack_fn(uint8_t *dst, const uint8_t *codes, size_t n);
+typedef void qk256_unpack_fn(uint8_t *codes, const uint8_t *src, size_t n);
+typedef void qk256_dequantize_fn(float *dst, const uint8_t *src,
+                                 const float *scales, size_t n);
+typedef void qk256_gemv_fn(float *y, const uint8_t *w, size_t row_stride,
+                           const float *x, size_t rows, size_t cols);
+/* scales may be NULL: then no scale is written. */
+typedef void qk256_quantize_fn(uint8_t *dst, float *scales, const float *src,
+                               size_t n);
+
+#define QK256_DECLARE_VARIANT(isa)                    \
+    qk256_pack_fn qk256_pack_##isa;                   \
+    qk256_unpack_fn qk256_unpack_##isa;               \
+    qk256_dequantize_fn qk256_dequantize_##isa;       \
+    qk256_gemv_fn qk256_gemv_##isa;                   \
+    qk256_quantize_fn qk256_quantize_##isa
+
+QK256_DECLARE_VARIANT(scalar);
+#if QK256_HAVE_AVX2
+QK256_DECLARE_VARIANT(avx2);
+#endif
+
+/* The CPU features each variant's compiler flags enable, asked of glibc so
+ * that GLIBC_TUNABLES=glibc.cpu.hwcaps=-... masks them.  always_inline:
+ * the ifunc resolvers in dispatch.c must stay leaf code (see there). */
+static inline __attribute__((always_inline)) int
+qk256_isa_usable(enum qk256_isa isa)
+{
+    switch (isa) {
+    case QK256_ISA_SCALAR:
+        return 1;
+#if QK256_HAVE_AVX2
+    case QK256_ISA_AVX2:
+        return CPU_FEATURE_ACTIVE(AVX2) && CPU_FEATURE_ACTIVE(FMA);
+#endif
+    default:
+        return 0;
+    }
+}
+
+/* The variant that every function binds: the best usable one. */
+static inline __attribute__((always_inline)) enum qk256_isa
+qk256_select_isa(void)
+{
+    if (qk256_isa_usable(QK256_ISA_AVX2))
+        return QK256_ISA_AVX2;
+    return QK256_ISA_SCALAR;
+}
+
+/* The bound kernels that lib/qk256.c calls: ifuncs defined in dispatch.c,
+ * or the scalar kernels where the build has no dispatch. */
+#if QK256_X86_DISPATCH
+qk256_pack_fn qk256__pack;
+qk256_unpack_fn qk256__unpack;
+qk256_dequantize_fn qk256__dequantize;
+qk256_gemv_fn qk256__gemv;
+qk256_quantize_fn qk256__quantize;
+#else
+# define qk256__pack qk256_pack_scalar
+# define qk256__unpack qk256_unpack_scalar
+# define qk256__dequantize qk256_dequantize_scalar
+# define qk256__gemv qk256_gemv_scalar
+# define qk256__quantize qk256_quantize_scalar
+#endif
+
+/* The impl list: one row per variant compiled into the library, scalar
+ * first.  Tests and the bench walk it to call every variant directly. */
+struct qk256_impl {
+    const char *name; /* "scalar", "avx2": the words used everywhere */
+    enum qk256_isa isa;
+    qk256_pack_fn *pack;
+    qk256_unpack_fn *unpack;
+    qk256_dequantize_fn *dequantize;
+    qk256_gemv_fn *gemv;
+    qk256_quantize_fn *quantize;
+};
+
+extern const struct qk256_impl qk256_impls[];
+extern const size_t qk256_nimpls;
+
+/* The name of an ISA as the impl list spells it. */
+const char *qk256_isa_name(enum qk256_isa isa);
+
+#endif /* QK256_INTERNAL_H */

@@ -1,0 +1,244 @@
+/* lib/qk256.c -- the public entry points: check every argument, then call
+ * the kernel that dispatch.c bound
+ * SPDX-License-Identifier: MIT
+ *
+ * SPEC section 3: every argument is checked before anything is written, and
+ * a failing call leaves every output untouched.  Checks run in this order,
+ * so a call with several faults reports the first: QK256_E_NULL,
+ * QK256_E_STRIDE, QK256_E_OVERFLOW, QK256_E_OVERLAP, QK256_E_RANGE.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+/* The bytes [p, p + len) as addresses. */
+struct span {
+    uintptr_t lo, len;
+};
+
+static struct span
+span_of(const void *p, size_t len)
+{
+    struct span s = { (uintptr_t)p, len };
+    return s;
+}
+
+static int
+span_wraps(struct span s)
+{
+    return s.len > UINTPTR_MAX - s.lo;
+}
+
+static int
+spans_overlap(struct span a, struct span b)
+{
+    return a.len && b.len && a.lo < b.lo + b.len && b.lo < a.lo + a.len;
+}
+
+/* Bytes in n floats, or 0 with *ok cleared when that overflows size_t. */
+static size_t
+float_bytes(size_t n, int *ok)
+{
+    if (n > SIZE_MAX / sizeof(float)) {
+        *ok = 0;
+        return 0;
+    }
+    return n * sizeof(float);
+}
+
+/* Bytes of n packed codes: whole blocks.  Never overflows. */
+static size_t
+packed_bytes(size_t n)
+{
+    return qk256_blocks(n) * QK256_BLOCK_BYTES;
+}
+
+const char *
+qk256_version(void)
+{
+    return PACKAGE_VERSION;
+}
+
+const char *
+qk256_implementation(void)
+{
+    return qk256_isa_name(qk256_select_isa());
+}
+
+const char *
+qk256_strerror(int status)
+{
+    switch (status) {
+    case QK256_OK:
+        return "success";
+    case QK256_E_NULL:
+        return "a required pointer is NULL";
+    case QK256_E_STRIDE:
+        return "row stride too small";
+    case QK256_E_OVERFLOW:
+        return "size or offset overflows";
+    case QK256_E_OVERLAP:
+        return "output overlaps an input";
+    case QK256_E_RANGE:
+        return "input value out of range";
+    default:
+        return "unknown status";
+    }
+}
+
+size_t
+qk256_row_bytes(size_t cols)
+{
+    return packed_bytes(cols);
+}
+
+int
+qk256_pack(uint8_t *dst, const uint8_t *codes, size_t n)
+{
+    if (n == 0)
+        return QK256_OK;
+    if (!dst || !codes)
+        return QK256_E_NULL;
+
+    struct span out = span_of(dst, packed_bytes(n));
+    struct span in = span_of(codes, n);
+
+    if (span_wraps(out) || span_wraps(in))
+        return QK256_E_OVERFLOW;
+    if (spans_overlap(out, in))
+        return QK256_E_OVERLAP;
+
+    unsigned bad = 0;
+    for (size_t i = 0; i < n; i++)
+        bad |= codes[i];
+    if (bad > 3)
+        return QK256_E_RANGE;
+
+    qk256__pack(dst, codes, n);
+    return QK256_OK;
+}
+
+int
+qk256_unpack(uint8_t *codes, const uint8_t *src, size_t n)
+{
+    if (n == 0)
+        return QK256_OK;
+    if (!codes || !src)
+        return QK256_E_NULL;
+
+    struct span out = span_of(codes, n);
+    struct span in = span_of(src, packed_bytes(n));
+
+    if (span_wraps(out) || span_wraps(in))
+        return QK256_E_OVERFLOW;
+    if (spans_overlap(out, in))
+        return QK256_E_OVERLAP;
+
+    qk256__unpack(codes, src, n);
+    return QK256_OK;
+}
+
+int
+qk256_dequantize(float *dst, const uint8_t *src, const float *scales, size_t n)
+{
+    int ok = 1;
+
+    if (n == 0)
+        return QK256_OK;
+    if (!dst || !src)
+        return QK256_E_NULL;
+
+    struct span out = span_of(dst, float_bytes(n, &ok));
+    struct span in = span_of(src, packed_bytes(n));
+    struct span sc = span_of(scales, scales ? qk256_blocks(n) * sizeof(float) : 0);
+
+    if (!ok || span_wraps(out) || span_wraps(in) || span_wraps(sc))
+        return QK256_E_OVERFLOW;
+    if (spans_overlap(out, in) || spans_overlap(out, sc))
+        return QK256_E_OVERLAP;
+
+    qk256__dequantize(dst, src, scales, n);
+    return QK256_OK;
+}
+
+int
+qk256_gemv(float *y, const uint8_t *w, size_t row_stride, const float *x,
+           size_t rows, size_t cols)
+{
+    int ok = 1;
+
+    if (rows == 0)
+        return QK256_OK;
+    if (!y || (cols > 0 && (!w || !x)))
+        return QK256_E_NULL;
+
+    size_t rb = packed_bytes(cols);
+
+    if (row_stride < rb)
+        return QK256_E_STRIDE;
+
+    struct span out = span_of(y, float_bytes(rows, &ok));
+
+    if (!ok || span_wraps(out))
+        return QK256_E_OVERFLOW;
+    if (cols == 0) {
+        memset(y, 0, rows * sizeof(float));
+        return QK256_OK;
+    }
+
+    /* w spans from its first row to the end of its last: the padding of
+     * the last row need not exist. */
+    if (rows - 1 > (SIZE_MAX - rb) / row_stride)
+        return QK256_E_OVERFLOW;
+
+    struct span wm = span_of(w, (rows - 1) * row_stride + rb);
+    struct span in = span_of(x, float_bytes(cols, &ok));
+
+    if (!ok || span_wraps(wm) || span_wraps(in))
+        return QK256_E_OVERFLOW;
+    if (spans_overlap(out, wm) || spans_overlap(out, in))
+        return QK256_E_OVERLAP;
+
+    qk256__gemv(y, w, row_stride, x, rows, cols);
+    return QK256_OK;
+}
+
+/* Non-finite: all exponent bits set (infinity or NaN). */
+static int
+all_finite(const float *src, size_t n)
+{
+    unsigned bad = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        float v = qk256_get_f32(src, i);
+        memcpy(&u, &v, sizeof u);
+        bad |= (u & 0x7f800000u) == 0x7f800000u;
+    }
+    return !bad;
+}
+
+int
+qk256_quantize(uint8_t *dst, float *scales, const float *src, size_t n)
+{
+    int ok = 1;
+
+    if (n == 0)
+        return QK256_OK;
+    if (!dst || !src)
+        return QK256_E_NULL;
+
+    struct span out = span_of(dst, packed_bytes(n));
+    struct span sc = span_of(scales, scales ? qk256_blocks(n) * sizeof(float) : 0);
+    struct span in = span_of(src, float_bytes(n, &ok));
+
+    if (!ok || span_wraps(out) || span_wraps(sc) || span_wraps(in))
+        return QK256_E_OVERFLOW;
+    if (spans_overlap(out, in) || spans_overlap(sc, in) || spans_overlap(out, sc))
+        return QK256_E_OVERLAP;
+    if (!all_finite(src, n))
+        return QK256_E_RANGE;
+
+    qk256__quantize(dst, scales, src, n);
+    return QK256_OK;
+}

@@ -1,0 +1,96 @@
+/* lib/scalar.c -- the scalar kernels: the QK256 format in plain C99
+ * SPDX-License-Identifier: MIT
+ *
+ * This file is the reference that every SIMD variant is held against.  Keep
+ * it obviously right rather than fast: one element at a time, exactly as
+ * SPEC.md words it.  Element i of a packed array lives in byte i / 4 at bit
+ * 2 * (i % 4); since a block is 256 codes in 64 bytes, that holds across
+ * blocks too.
+ */
+#include "internal.h"
+
+static const float lut[4] = QK256_LUT_INIT;
+
+static unsigned
+code_at(const uint8_t *src, size_t i)
+{
+    return (src[i / 4] >> (2 * (i % 4))) & 3u;
+}
+
+void
+qk256_pack_scalar(uint8_t *dst, const uint8_t *codes, size_t n)
+{
+    size_t nbytes = qk256_blocks(n) * QK256_BLOCK_BYTES;
+
+    for (size_t k = 0; k < nbytes; k++)
+        dst[k] = 0;
+    for (size_t i = 0; i < n; i++)
+        dst[i / 4] |= (uint8_t)(codes[i] << (2 * (i % 4)));
+}
+
+void
+qk256_unpack_scalar(uint8_t *codes, const uint8_t *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        codes[i] = (uint8_t)code_at(src, i);
+}
+
+void
+qk256_dequantize_scalar(float *dst, const uint8_t *src, const float *scales,
+                        size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float s = scales ? qk256_get_f32(scales, i / QK256_BLOCK_ELEMS) : 1.0f;
+        qk256_put_f32(dst, i, lut[code_at(src, i)] * s);
+    }
+}
+
+/* Products w * x are exact in double and the double sum of up to 2^53
+ * such terms loses far less than the SPEC section 4 bound allows. */
+void
+qk256_gemv_scalar(float *y, const uint8_t *w, size_t row_stride,
+                  const float *x, size_t rows, size_t cols)
+{
+    for (size_t r = 0; r < rows; r++) {
+        const uint8_t *row = w + r * row_stride;
+        double acc = 0.0;
+
+        for (size_t c = 0; c < cols; c++)
+            acc += (double)lut[code_at(row, c)] * (double)qk256_get_f32(x, c);
+        qk256_put_f32(y, r, (float)acc);
+    }
+}
+
+void
+qk256_quantize_scalar(uint8_t *dst, float *scales, const float *src, size_t n)
+{
+    size_t nblocks = qk256_blocks(n);
+
+    for (size_t b = 0; b < nblocks; b++) {
+        size_t lo = b * QK256_BLOCK_ELEMS;
+        size_t hi = n - lo < QK256_BLOCK_ELEMS ? n : lo + QK256_BLOCK_ELEMS;
+        float m = 0.0f;
+
+        for (size_t i = lo; i < hi; i++) {
+            float v = qk256_get_f32(src, i);
+            float a = v < 0.0f ? -v : v;
+            if (a > m)
+                m = a;
+        }
+
+        float s = m / 2.0f;
+        float t = 1.5f * s;
+
+        for (size_t k = 0; k < QK256_BLOCK_BYTES; k++)
+            dst[b * QK256_BLOCK_BYTES + k] = 0;
+        for (size_t i = lo; i < hi; i++) {
+            float v = qk256_get_f32(src, i);
+            float a = v < 0.0f ? -v : v;
+            int big = a > 0.0f && a >= t;
+            unsigned code = v < 0.0f ? (big ? 0u : 1u) : (big ? 3u : 2u);
+            dst[i / 4] |= (uint8_t)(code << (2 * (i % 4)));
+        }
+        if (scales)
+            qk256_put_f32(scales, b, s);
+    }
+}
