@@ -1,0 +1,487 @@
+/* lib/x86/avx2.c -- AVX2+FMA kernels for QK256
+ * SPDX-License-Identifier: MIT
+ *
+ * This file is built with -mavx2 -mfma and nothing else, and none of it
+ * runs unless the resolver in dispatch.c, or a caller of the impl list, has
+ * checked that the CPU has AVX2 and FMA.
+ *
+ * Each kernel names its twin in scalar.c and says how closely it matches
+ * it: pack, unpack, dequantize and quantize bit for bit, gemv within the
+ * SPEC section 4 bound.  Kernels trust their arguments (internal.h).  They
+ * read packed data in whole 64-byte blocks but never past the last block,
+ * and they never read or write a float or a code past the end of its array.
+ * No pointer needs to be aligned.
+ *
+ * Tails.  Every kernel has one routine for a whole block.  A partial last
+ * block goes through a 256-element buffer on the stack: its inputs are
+ * copied in (zero-padded) or its outputs copied out, so the block routine
+ * never sees a partial vector, and the cost is once per call.
+ *
+ * Decoding.  A little-endian 32-bit word of packed data holds 16 codes,
+ * code k at bits 2k and 2k + 1.  Broadcast the word to the eight lanes and
+ * shift lane j right by 2j (or by 16 + 2j): code j (or 8 + j) is then in
+ * the low two bits of lane j.  vpermps uses only the low three bits of each
+ * index, so a table that holds the lut twice maps a lane straight to its
+ * weight, whatever the higher bits hold, with no mask.
+ */
+#include "internal.h"
+
+#include <immintrin.h>
+#include <math.h>
+#include <string.h>
+
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+/* The lut twice over, indexed by the low three bits of a lane. */
+static ALWAYS_INLINE __m256
+lut8(void)
+{
+    return _mm256_setr_ps(-2.0f, -1.0f, 1.0f, 2.0f, -2.0f, -1.0f, 1.0f, 2.0f);
+}
+
+/* The 32-bit word at p (any alignment) in all eight lanes. */
+static ALWAYS_INLINE __m256i
+broadcast_u32(const uint8_t *p)
+{
+    int32_t v;
+
+    memcpy(&v, p, sizeof v);
+    return _mm256_set1_epi32(v);
+}
+
+/* Codes 0..7 (half = 0) or 8..15 (half = 1) of the word q, as vpermps
+ * indexes: lane j holds code 8 * half + j in its low two bits. */
+static ALWAYS_INLINE __m256i
+code_index(__m256i q, int half)
+{
+    const __m256i sh_lo = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
+    const __m256i sh_hi = _mm256_setr_epi32(16, 18, 20, 22, 24, 26, 28, 30);
+
+    return _mm256_srlv_epi32(q, half ? sh_hi : sh_lo);
+}
+
+/* ---- pack ----------------------------------------------------------------
+ * Twin: qk256_pack_scalar, bit-exact.
+ *
+ * 128 codes, one per byte, become 32 packed bytes.  vpmaddubsw with the
+ * byte weights {1, 4} and then vpmaddwd with the word weights {1, 16} sum
+ * each group of four codes to c0 + 4 c1 + 16 c2 + 64 c3, the packed byte,
+ * one per dword (no carries: the codes are 0..3).  Two saturating packs
+ * (no value exceeds 255) narrow the dwords to bytes; they work within
+ * 128-bit lanes, so a final vpermd puts the four-byte groups in order.
+ *
+ * Tail: the codes of a partial last block are copied into a zeroed
+ * 256-byte buffer, which makes its pad codes 0 as the format asks, and the
+ * whole block is packed from there.
+ */
+static ALWAYS_INLINE __m256i
+pack_codes(__m256i c0, __m256i c1, __m256i c2, __m256i c3)
+{
+    const __m256i w4 = _mm256_set1_epi16(0x0401);      /* bytes {1, 4} */
+    const __m256i w16 = _mm256_set1_epi32(0x00100001); /* words {1, 16} */
+    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    __m256i d0 = _mm256_madd_epi16(_mm256_maddubs_epi16(c0, w4), w16);
+    __m256i d1 = _mm256_madd_epi16(_mm256_maddubs_epi16(c1, w4), w16);
+    __m256i d2 = _mm256_madd_epi16(_mm256_maddubs_epi16(c2, w4), w16);
+    __m256i d3 = _mm256_madd_epi16(_mm256_maddubs_epi16(c3, w4), w16);
+    /* By 128-bit lane, w01 holds packed bytes {0-3, 8-11 | 4-7, 12-15} as
+     * words, w23 bytes {16-19, 24-27 | 20-23, 28-31}, and b the bytes
+     * {0-3, 8-11, 16-19, 24-27 | 4-7, 12-15, 20-23, 28-31}. */
+    __m256i w01 = _mm256_packs_epi32(d0, d1);
+    __m256i w23 = _mm256_packs_epi32(d2, d3);
+    __m256i b = _mm256_packus_epi16(w01, w23);
+
+    return _mm256_permutevar8x32_epi32(b, order);
+}
+
+/* One whole block: 256 codes at codes -> 64 bytes at dst. */
+static ALWAYS_INLINE void
+pack_block(uint8_t *dst, const uint8_t *codes)
+{
+    for (int h = 0; h < 2; h++) {
+        const uint8_t *c = codes + 128 * h;
+        __m256i v = pack_codes(_mm256_loadu_si256((const __m256i *)c),
+                               _mm256_loadu_si256((const __m256i *)(c + 32)),
+                               _mm256_loadu_si256((const __m256i *)(c + 64)),
+                               _mm256_loadu_si256((const __m256i *)(c + 96)));
+        _mm256_storeu_si256((__m256i *)(dst + 32 * h), v);
+    }
+}
+
+void
+qk256_pack_avx2(uint8_t *dst, const uint8_t *codes, size_t n)
+{
+    size_t full = n / QK256_BLOCK_ELEMS;
+    size_t rest = n % QK256_BLOCK_ELEMS;
+
+    for (size_t b = 0; b < full; b++)
+        pack_block(dst + b * QK256_BLOCK_BYTES, codes + b * QK256_BLOCK_ELEMS);
+    if (rest) {
+        uint8_t tmp[QK256_BLOCK_ELEMS] = { 0 };
+
+        memcpy(tmp, codes + full * QK256_BLOCK_ELEMS, rest);
+        pack_block(dst + full * QK256_BLOCK_BYTES, tmp);
+    }
+}
+
+/* ---- unpack --------------------------------------------------------------
+ * Twin: qk256_unpack_scalar, bit-exact.
+ *
+ * 32 packed bytes become 128 codes.  Shifts by 0, 2, 4, 6 and a mask of 3
+ * give c0..c3 of every byte; vpunpck{l,h}bw and then vpunpck{l,h}wd
+ * interleave them into c0 c1 c2 c3 per source byte.  Those unpacks work
+ * within 128-bit lanes, so the source dwords are first permuted to
+ * {0, 2, 4, 6 | 1, 3, 5, 7}: the four results are then the 128 codes in
+ * order.  (The srli_epi16 shifts move bits across byte boundaries; the
+ * mask of 3 drops them.)
+ *
+ * Tail: a partial last block is unpacked whole into a buffer and its
+ * first n % 256 codes copied out.
+ */
+static ALWAYS_INLINE void
+unpack_bytes(uint8_t *codes, __m256i v)
+{
+    const __m256i order = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+    const __m256i three = _mm256_set1_epi8(3);
+
+    v = _mm256_permutevar8x32_epi32(v, order);
+
+    __m256i c0 = _mm256_and_si256(v, three);
+    __m256i c1 = _mm256_and_si256(_mm256_srli_epi16(v, 2), three);
+    __m256i c2 = _mm256_and_si256(_mm256_srli_epi16(v, 4), three);
+    __m256i c3 = _mm256_and_si256(_mm256_srli_epi16(v, 6), three);
+    __m256i c01l = _mm256_unpacklo_epi8(c0, c1);
+    __m256i c01h = _mm256_unpackhi_epi8(c0, c1);
+    __m256i c23l = _mm256_unpacklo_epi8(c2, c3);
+    __m256i c23h = _mm256_unpackhi_epi8(c2, c3);
+
+    _mm256_storeu_si256((__m256i *)codes, _mm256_unpacklo_epi16(c01l, c23l));
+    _mm256_storeu_si256((__m256i *)(codes + 32), _mm256_unpackhi_epi16(c01l, c23l));
+    _mm256_storeu_si256((__m256i *)(codes + 64), _mm256_unpacklo_epi16(c01h, c23h));
+    _mm256_storeu_si256((__m256i *)(codes + 96), _mm256_unpackhi_epi16(c01h, c23h));
+}
+
+/* One whole block: 64 bytes at src -> 256 codes at codes. */
+static ALWAYS_INLINE void
+unpack_block(uint8_t *codes, const uint8_t *src)
+{
+    unpack_bytes(codes, _mm256_loadu_si256((const __m256i *)src));
+    unpack_bytes(codes + 128, _mm256_loadu_si256((const __m256i *)(src + 32)));
+}
+
+void
+qk256_unpack_avx2(uint8_t *codes, const uint8_t *src, size_t n)
+{
+    size_t full = n / QK256_BLOCK_ELEMS;
+    size_t rest = n % QK256_BLOCK_ELEMS;
+
+    for (size_t b = 0; b < full; b++)
+        unpack_block(codes + b * QK256_BLOCK_ELEMS, src + b * QK256_BLOCK_BYTES);
+    if (rest) {
+        uint8_t tmp[QK256_BLOCK_ELEMS];
+
+        unpack_block(tmp, src + full * QK256_BLOCK_BYTES);
+        memcpy(codes + full * QK256_BLOCK_ELEMS, tmp, rest);
+    }
+}
+
+/* ---- dequantize ----------------------------------------------------------
+ * Twin: qk256_dequantize_scalar, bit-exact.
+ *
+ * The scalar kernel computes lut[c] * s in f32 for each element.  Here the
+ * eight-entry table is scaled once per block, which is the same product
+ * with the same rounding, and each element is a vpermps lookup in it (see
+ * the top of the file).  Without scales the table is the lut itself, as
+ * lut[c] * 1.0f is lut[c].
+ *
+ * Tail: a partial last block is decoded whole into a buffer and its first
+ * n % 256 floats copied out.
+ */
+static ALWAYS_INLINE void
+dequantize_block(float *dst, const uint8_t *src, __m256 table)
+{
+    for (size_t i = 0; i < QK256_BLOCK_ELEMS; i += 16) {
+        __m256i q = broadcast_u32(src + i / 4);
+
+        _mm256_storeu_ps(dst + i, _mm256_permutevar8x32_ps(table, code_index(q, 0)));
+        _mm256_storeu_ps(dst + i + 8, _mm256_permutevar8x32_ps(table, code_index(q, 1)));
+    }
+}
+
+/* The table for block b: the lut times scales[b], or the lut itself. */
+static ALWAYS_INLINE __m256
+block_table(const float *scales, size_t b)
+{
+    return scales ? _mm256_mul_ps(lut8(), _mm256_set1_ps(qk256_get_f32(scales, b))) : lut8();
+}
+
+void
+qk256_dequantize_avx2(float *dst, const uint8_t *src, const float *scales,
+                      size_t n)
+{
+    size_t full = n / QK256_BLOCK_ELEMS;
+    size_t rest = n % QK256_BLOCK_ELEMS;
+
+    for (size_t b = 0; b < full; b++)
+        dequantize_block(dst + b * QK256_BLOCK_ELEMS, src + b * QK256_BLOCK_BYTES,
+                         block_table(scales, b));
+    if (rest) {
+        float tmp[QK256_BLOCK_ELEMS];
+
+        dequantize_block(tmp, src + full * QK256_BLOCK_BYTES,
+                         block_table(scales, full));
+        memcpy(dst + full * QK256_BLOCK_ELEMS, tmp, rest * sizeof(float));
+    }
+}
+
+/* ---- gemv ----------------------------------------------------------------
+ * Twin: qk256_gemv_scalar, within the SPEC section 4 bound
+ * |y - exact| <= 1e-4 * max(1, sum |w x|), for any cols.
+ *
+ * Four rows at a time share each load of x; up to three leftover rows go
+ * one at a time.  Within a block every row has two f32 accumulators (codes
+ * 0-7 and 8-15 of each word), so a lane sums 16 products with FMA and its
+ * error is a few units of 2^-24 times the block's sum |w x|.  The block's
+ * partial sums are then widened to double and added up there, so the
+ * error does not grow with cols, and y is rounded to f32 once at the end.
+ *
+ * Overflow: a product or a block sum can overflow f32 where the scalar
+ * kernel, which works in double, would not (|x| near FLT_MAX), and inf or
+ * NaN in x can meet such an overflow.  Each of these leaves the row's
+ * double sum non-finite, and only then is the row computed again by the
+ * scalar kernel: such rows get the scalar kernel's IEEE result, at no cost
+ * to the others.
+ *
+ * Tail: the part of x in a partial last block is copied once per call into
+ * a zero-padded buffer, so the codes past cols (which may hold anything)
+ * are multiplied by zero and add nothing, and x is never read past cols.
+ */
+
+/* x as blocks of 256: x + 256 b for a whole block b, tail for the partial
+ * last one. */
+struct gemv_x {
+    const float *x;
+    size_t cols, nblocks;
+    const float *tail;
+};
+
+static ALWAYS_INLINE const float *
+x_block(const struct gemv_x *xs, size_t b)
+{
+    return b < xs->cols / QK256_BLOCK_ELEMS ? xs->x + b * QK256_BLOCK_ELEMS
+                                            : xs->tail;
+}
+
+/* lo += the weights of codes 0-7 of the word at p times x0, and hi += those
+ * of codes 8-15 times x1. */
+static ALWAYS_INLINE void
+fma_word(__m256 *lo, __m256 *hi, const uint8_t *p, __m256 x0, __m256 x1)
+{
+    __m256i q = broadcast_u32(p);
+
+    *lo = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(lut8(), code_index(q, 0)), x0, *lo);
+    *hi = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(lut8(), code_index(q, 1)), x1, *hi);
+}
+
+/* sum + the block's partial sums lo + hi, widened to double. */
+static ALWAYS_INLINE __m256d
+add_block(__m256d sum, __m256 lo, __m256 hi)
+{
+    __m256 s = _mm256_add_ps(lo, hi);
+
+    sum = _mm256_add_pd(sum, _mm256_cvtps_pd(_mm256_castps256_ps128(s)));
+    return _mm256_add_pd(sum, _mm256_cvtps_pd(_mm256_extractf128_ps(s, 1)));
+}
+
+/* Stores the row's result from its double partial sums (see Overflow). */
+static ALWAYS_INLINE void
+finish_row(float *y, __m256d sum, const uint8_t *row, const struct gemv_x *xs)
+{
+    __m128d h = _mm_add_pd(_mm256_castpd256_pd128(sum), _mm256_extractf128_pd(sum, 1));
+    double s = _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)));
+
+    if (isfinite(s))
+        qk256_put_f32(y, 0, (float)s);
+    else
+        qk256_gemv_scalar(y, row, 0, xs->x, 1, xs->cols);
+}
+
+/* y[0, 4) for the four rows that start at w. */
+static void
+gemv_rows4(float *y, const uint8_t *w, size_t row_stride, const struct gemv_x *xs)
+{
+    const uint8_t *w0 = w, *w1 = w0 + row_stride;
+    const uint8_t *w2 = w1 + row_stride, *w3 = w2 + row_stride;
+    __m256d s0 = _mm256_setzero_pd(), s1 = s0, s2 = s0, s3 = s0;
+
+    for (size_t b = 0; b < xs->nblocks; b++) {
+        const float *xb = x_block(xs, b);
+        size_t off = b * QK256_BLOCK_BYTES;
+        __m256 lo0 = _mm256_setzero_ps(), hi0 = lo0, lo1 = lo0, hi1 = lo0;
+        __m256 lo2 = lo0, hi2 = lo0, lo3 = lo0, hi3 = lo0;
+
+        for (size_t i = 0; i < QK256_BLOCK_ELEMS; i += 16) {
+            __m256 x0 = _mm256_loadu_ps(xb + i);
+            __m256 x1 = _mm256_loadu_ps(xb + i + 8);
+
+            fma_word(&lo0, &hi0, w0 + off + i / 4, x0, x1);
+            fma_word(&lo1, &hi1, w1 + off + i / 4, x0, x1);
+            fma_word(&lo2, &hi2, w2 + off + i / 4, x0, x1);
+            fma_word(&lo3, &hi3, w3 + off + i / 4, x0, x1);
+        }
+        s0 = add_block(s0, lo0, hi0);
+        s1 = add_block(s1, lo1, hi1);
+        s2 = add_block(s2, lo2, hi2);
+        s3 = add_block(s3, lo3, hi3);
+    }
+    finish_row(y, s0, w0, xs);
+    finish_row(y + 1, s1, w1, xs);
+    finish_row(y + 2, s2, w2, xs);
+    finish_row(y + 3, s3, w3, xs);
+}
+
+/* y[0] for the row at w. */
+static void
+gemv_row1(float *y, const uint8_t *w, const struct gemv_x *xs)
+{
+    __m256d s = _mm256_setzero_pd();
+
+    for (size_t b = 0; b < xs->nblocks; b++) {
+        const float *xb = x_block(xs, b);
+        const uint8_t *blk = w + b * QK256_BLOCK_BYTES;
+        __m256 lo = _mm256_setzero_ps(), hi = lo;
+
+        for (size_t i = 0; i < QK256_BLOCK_ELEMS; i += 16)
+            fma_word(&lo, &hi, blk + i / 4, _mm256_loadu_ps(xb + i),
+                     _mm256_loadu_ps(xb + i + 8));
+        s = add_block(s, lo, hi);
+    }
+    finish_row(y, s, w, xs);
+}
+
+void
+qk256_gemv_avx2(float *y, const uint8_t *w, size_t row_stride, const float *x,
+                size_t rows, size_t cols)
+{
+    float tail[QK256_BLOCK_ELEMS] = { 0.0f };
+    size_t rest = cols % QK256_BLOCK_ELEMS;
+    struct gemv_x xs = { x, cols, qk256_blocks(cols), tail };
+    size_t r = 0;
+
+    memcpy(tail, x + (cols - rest), rest * sizeof(float));
+    for (; rows - r >= 4; r += 4)
+        gemv_rows4(y + r, w + r * row_stride, row_stride, &xs);
+    for (; r < rows; r++)
+        gemv_row1(y + r, w + r * row_stride, &xs);
+}
+
+/* ---- quantize ------------------------------------------------------------
+ * Twin: qk256_quantize_scalar, bit-exact.
+ *
+ * Per block: m = max |x| (max is exact, so the order does not matter),
+ * s = m * 0.5f (the same f32 value as m / 2.0f) and t = 1.5f * s, as in
+ * the scalar kernel.  Each element then gets, with the scalar kernel's
+ * comparisons (ordered, so -0.0 is neither < 0 nor > 0):
+ *   neg = x < 0,  big = |x| > 0 && |x| >= t,
+ *   code bit 1 = !neg,  code bit 0 = big ^ neg,
+ * which is the table 0 = neg && big, 1 = neg, 2 = !neg, 3 = !neg && big;
+ * -0.0 and every element of an all-zero block get code 2.  Codes are made
+ * in dwords, narrowed to bytes in element order and packed as in pack.
+ *
+ * Tail: a partial last block is copied into a zero-padded buffer (zeros
+ * leave m unchanged) and quantized whole; the codes of the padding, 2 for
+ * a zero, are then cleared to the pad value 0.  The whole 64-byte block is
+ * written.
+ */
+
+/* Codes of the floats x[0, 8) as dwords, for the threshold t. */
+static ALWAYS_INLINE __m256i
+quantize8(const float *x, __m256 t)
+{
+    const __m256 zero = _mm256_setzero_ps();
+    __m256 v = _mm256_loadu_ps(x);
+    __m256 a = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v);
+    __m256i neg = _mm256_castps_si256(_mm256_cmp_ps(v, zero, _CMP_LT_OQ));
+    __m256i big = _mm256_castps_si256(
+        _mm256_and_ps(_mm256_cmp_ps(a, zero, _CMP_GT_OQ),
+                      _mm256_cmp_ps(a, t, _CMP_GE_OQ)));
+
+    return _mm256_or_si256(
+        _mm256_andnot_si256(neg, _mm256_set1_epi32(2)),
+        _mm256_and_si256(_mm256_xor_si256(big, neg), _mm256_set1_epi32(1)));
+}
+
+/* Codes of the floats x[0, 32) as 32 bytes in element order. */
+static ALWAYS_INLINE __m256i
+quantize32(const float *x, __m256 t)
+{
+    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    __m256i w01 = _mm256_packs_epi32(quantize8(x, t), quantize8(x + 8, t));
+    __m256i w23 = _mm256_packs_epi32(quantize8(x + 16, t), quantize8(x + 24, t));
+
+    /* Both packs work within 128-bit lanes: the bytes come out as the
+     * four-code groups {0, 2, 4, 6 | 1, 3, 5, 7}, which vpermd reorders. */
+    return _mm256_permutevar8x32_epi32(_mm256_packs_epi16(w01, w23), order);
+}
+
+/* One whole block: 256 floats at src -> 64 bytes at dst; returns s. */
+static ALWAYS_INLINE float
+quantize_block(uint8_t *dst, const float *src)
+{
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256 m0 = _mm256_setzero_ps(), m1 = m0, m2 = m0, m3 = m0;
+
+    for (size_t i = 0; i < QK256_BLOCK_ELEMS; i += 32) {
+        m0 = _mm256_max_ps(m0, _mm256_andnot_ps(sign, _mm256_loadu_ps(src + i)));
+        m1 = _mm256_max_ps(m1, _mm256_andnot_ps(sign, _mm256_loadu_ps(src + i + 8)));
+        m2 = _mm256_max_ps(m2, _mm256_andnot_ps(sign, _mm256_loadu_ps(src + i + 16)));
+        m3 = _mm256_max_ps(m3, _mm256_andnot_ps(sign, _mm256_loadu_ps(src + i + 24)));
+    }
+
+    __m256 m8 = _mm256_max_ps(_mm256_max_ps(m0, m1), _mm256_max_ps(m2, m3));
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(m8), _mm256_extractf128_ps(m8, 1));
+
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_movehdup_ps(m));
+
+    float s = _mm_cvtss_f32(m) * 0.5f;
+    __m256 t = _mm256_set1_ps(1.5f * s);
+
+    for (size_t h = 0; h < 2; h++) {
+        const float *x = src + 128 * h;
+
+        _mm256_storeu_si256((__m256i *)(dst + 32 * h),
+                            pack_codes(quantize32(x, t), quantize32(x + 32, t),
+                                       quantize32(x + 64, t), quantize32(x + 96, t)));
+    }
+    return s;
+}
+
+void
+qk256_quantize_avx2(uint8_t *dst, float *scales, const float *src, size_t n)
+{
+    size_t full = n / QK256_BLOCK_ELEMS;
+    size_t rest = n % QK256_BLOCK_ELEMS;
+
+    for (size_t b = 0; b < full; b++) {
+        float s = quantize_block(dst + b * QK256_BLOCK_BYTES,
+                                 src + b * QK256_BLOCK_ELEMS);
+        if (scales)
+            qk256_put_f32(scales, b, s);
+    }
+    if (rest) {
+        float tmp[QK256_BLOCK_ELEMS] = { 0.0f };
+        uint8_t *blk = dst + full * QK256_BLOCK_BYTES;
+        size_t k = rest / 4;
+
+        memcpy(tmp, src + full * QK256_BLOCK_ELEMS, rest * sizeof(float));
+
+        float s = quantize_block(blk, tmp);
+
+        if (rest % 4)
+            blk[k++] &= (uint8_t)((1u << (2 * (rest % 4))) - 1);
+        memset(blk + k, 0, QK256_BLOCK_BYTES - k);
+        if (scales)
+            qk256_put_f32(scales, full, s);
+    }
+}
