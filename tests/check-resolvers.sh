@@ -1,0 +1,59 @@
+#!/bin/sh
+# tests/check-resolvers.sh -- the ifunc resolvers are leaf code
+# SPDX-License-Identifier: MIT
+#
+# ld.so runs the resolvers while it is still relocating libqk256, so they may
+# call nothing but ld.so's __x86_get_cpuid_feature_leaf (which
+# CPU_FEATURE_ACTIVE expands to), and that through the GOT, not the PLT; no
+# libc call, no compiler-inserted memset, no stack-protector or other TLS
+# access.  Every IRELATIVE relocation of the library must belong to a
+# resolver checked here.
+# Environment (from make check): OBJDUMP, QK256_LIB.
+set -eu
+
+lib=${QK256_LIB:-lib/.libs/libqk256.so}
+objdump=${OBJDUMP:-objdump}
+if [ ! -f "$lib" ]; then
+    echo "SKIP: no shared library at $lib (--disable-shared?)"
+    exit 77
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+"$objdump" -d --no-show-raw-insn "$lib" \
+    | awk '/^[0-9a-f]+ <qk256_resolve_[a-z0-9_]+>:$/,/^$/' > "$tmp/resolvers"
+nres=$(grep -c '<qk256_resolve_[a-z0-9_]*>:$' "$tmp/resolvers" || true)
+nirel=$("$objdump" -R "$lib" | grep -c 'R_X86_64_IRELATIVE' || true)
+
+if [ "$nres" -eq 0 ] && [ "$nirel" -eq 0 ]; then
+    echo "SKIP: the library was built without ifunc dispatch"
+    exit 77
+fi
+
+status=0
+if [ "$nres" -ne "$nirel" ]; then
+    echo "FAIL: $nirel IRELATIVE relocations but $nres qk256_resolve_* functions"
+    status=1
+fi
+
+# Calls and jumps, less calls through the GOT to the CPU-feature accessor
+# and branches inside the resolver itself.
+awk '
+    /<qk256_resolve_[a-z0-9_]+>:$/ { fn = $2; sub(/^</, "", fn); sub(/>:$/, "", fn); next }
+    /\t(call|jmp|j[a-z]+)[ \t]/ {
+        if ($0 ~ /call +\*0x[0-9a-f]+\(%rip\) +# [0-9a-f]+ <__x86_get_cpuid_feature_leaf@/) next
+        if (index($0, "<" fn "+0x") > 0 && $0 !~ /\*/) next
+        print fn ": " $0
+        next
+    }
+    /%fs:|@plt/ { print fn ": " $0 }
+' "$tmp/resolvers" > "$tmp/bad"
+
+if [ -s "$tmp/bad" ]; then
+    echo "FAIL: resolvers must be leaf code; found:"
+    cat "$tmp/bad"
+    status=1
+fi
+[ $status -eq 0 ] && echo "PASS: $nres resolvers, each calling only __x86_get_cpuid_feature_leaf through the GOT"
+exit $status

@@ -1,0 +1,44 @@
+#!/bin/sh
+# tests/check-symbols.sh -- the ABI: what libqk256.so exports is exactly what
+# include/qk256.h declares and lib/qk256.map lists, each at version QK256_0
+# SPDX-License-Identifier: MIT
+# Environment (from make check): NM, QK256_LIB, QK256_HEADER, QK256_MAP.
+set -eu
+
+lib=${QK256_LIB:-lib/.libs/libqk256.so}
+if [ ! -f "$lib" ]; then
+    echo "SKIP: no shared library at $lib (--disable-shared?)"
+    exit 77
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+sed -n 's/^QK256_API[^(]*[ *]\(qk256_[a-z0-9_]*\)(.*/\1/p' "$QK256_HEADER" \
+    | sort > "$tmp/header"
+sed -n 's/^ *\(qk256_[a-z0-9_]*\);$/\1/p' "$QK256_MAP" | sort > "$tmp/map"
+# Defined dynamic symbols, less the absolute one that names the version node.
+"${NM:-nm}" -D --defined-only "$lib" | awk '$2 != "A" { print $3 }' \
+    | sort > "$tmp/exported"
+
+status=0
+if [ "$(wc -l < "$tmp/header")" -lt 9 ]; then
+    echo "FAIL: found only $(wc -l < "$tmp/header") declarations in $QK256_HEADER"
+    status=1
+fi
+if grep -v '@@QK256_0$' "$tmp/exported" > "$tmp/unversioned"; then
+    echo "FAIL: exported without the version QK256_0:"
+    cat "$tmp/unversioned"
+    status=1
+fi
+sed 's/@.*//' "$tmp/exported" > "$tmp/names"
+if ! diff -u "$tmp/header" "$tmp/names"; then
+    echo "FAIL: exported symbols (+) differ from the header's declarations (-)"
+    status=1
+fi
+if ! diff -u "$tmp/header" "$tmp/map"; then
+    echo "FAIL: lib/qk256.map (+) differs from the header's declarations (-)"
+    status=1
+fi
+[ $status -eq 0 ] && echo "PASS: $(wc -l < "$tmp/names") symbols, all @@QK256_0, match the header and the map"
+exit $status

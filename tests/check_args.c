@@ -1,0 +1,544 @@
+/* tests/check_args.c -- every error path of SPEC section 3, and the small
+ * functions: qk256_strerror, qk256_row_bytes, qk256_version,
+ * qk256_implementation
+ * SPDX-License-Identifier: MIT
+ *
+ * Each public function gets a table of calls with the status it must
+ * return.  All pointers point into one guard-paged arena (or are NULL, or
+ * fake pointers near the top of the address space that no correct check
+ * dereferences).  The arena starts from the same image before every call;
+ * after a failing call not one byte of it may have changed, and after a
+ * successful one no byte outside the outputs.
+ *
+ * The arena holds bytes 0..3, which are valid codes and, read as floats,
+ * finite; a few planted values are not: a code 4, a code 255, and float
+ * NaN, +inf and -inf.  Windows of a call that end at, start at or contain
+ * such a value test QK256_E_RANGE at the first, middle and last element.
+ */
+#include <config.h>
+
+#include "qk256.h"
+#include "internal.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "testutil.h"
+
+enum {
+    ARENA = 65536,
+    /* Planted values (offsets into the arena). */
+    BAD4 = 12000,   /* code 4 */
+    BAD255 = 24000, /* code 255 */
+    F_NAN = 30000,  /* float NaN */
+    F_PINF = 36000, /* float +inf */
+    F_NINF = 42000, /* float -inf */
+};
+
+#define OK QK256_OK
+#define E_NULL QK256_E_NULL
+#define E_STRIDE QK256_E_STRIDE
+#define E_OVERFLOW QK256_E_OVERFLOW
+#define E_OVERLAP QK256_E_OVERLAP
+#define E_RANGE QK256_E_RANGE
+
+#define BIG4 (SIZE_MAX / 4 + 1) /* n * sizeof(float) overflows */
+
+/* Where a pointer of a table row points: an arena offset, NUL (NULL) or
+ * TOP(k) (the address UINTPTR_MAX - k). */
+typedef long loc;
+#define NUL LONG_MIN
+#define TOP(k) (LONG_MIN + 1 + (k))
+
+static struct gbuf arena_buf;
+static uint8_t *arena;
+static uint8_t image[ARENA];
+
+static void
+arena_setup(void)
+{
+    struct rng r;
+
+    arena = gbuf_alloc(&arena_buf, ARENA, 0);
+    rng_seed(&r, 7);
+    rng_codes(&r, image, ARENA);
+    image[BAD4] = 4;
+    image[BAD255] = 255;
+
+    const float planted[] = { NAN, INFINITY, -INFINITY };
+    const size_t where[] = { F_NAN, F_PINF, F_NINF };
+    for (size_t k = 0; k < NELEMS(planted); k++)
+        memcpy(image + where[k], &planted[k], sizeof(float));
+    memcpy(arena, image, ARENA);
+}
+
+static void
+arena_teardown(void)
+{
+    gbuf_free(&arena_buf);
+}
+
+static void *
+at(loc l)
+{
+    if (l == NUL)
+        return NULL;
+    if (l < 0)
+        return (void *)(UINTPTR_MAX - (uintptr_t)(l - TOP(0)));
+    return arena + l;
+}
+
+/* An output of a call: the bytes it may write when it succeeds. */
+struct out {
+    const void *p;
+    size_t len;
+};
+
+static int
+in_out(const uint8_t *q, const struct out *o)
+{
+    return (const uint8_t *)o->p <= q && q < (const uint8_t *)o->p + o->len;
+}
+
+/* Checks the status of row k of fn's table, and that the call wrote no
+ * byte of the arena (failure) or none outside o1 and o2 (success); then
+ * restores the arena. */
+static void
+expect(const char *fn, size_t k, const char *why, int got, int want,
+       struct out o1, struct out o2)
+{
+    CHECK(got == want, "%s, row %zu (%s): returned %d (%s), want %d (%s)",
+          fn, k, why, got, qk256_strerror(got), want,
+          qk256_strerror(want));
+    for (size_t i = 0; i < ARENA; i++) {
+        int allowed = want == OK && (in_out(&arena[i], &o1) || in_out(&arena[i], &o2));
+
+        CHECK(allowed || arena[i] == image[i],
+              "%s, row %zu (%s): returned %d but changed arena byte %zu",
+              fn, k, why, got, i);
+    }
+    CHECK(gbuf_canaries_ok(&arena_buf), "%s, row %zu (%s): wrote "
+          "outside the arena", fn, k, why);
+    memcpy(arena, image, ARENA);
+}
+
+static const struct out no_out = { NULL, 0 };
+
+/* ---- qk256_pack: n = 300 is 300 code bytes and 128 packed bytes --------- */
+
+static const struct {
+    int want;
+    loc dst, codes;
+    size_t n;
+    const char *why;
+} pack_calls[] = {
+    { OK, NUL, NUL, 0, "n == 0 with NULL pointers" },
+    { OK, 0, 1000, 300, "valid" },
+    { E_NULL, NUL, 1000, 300, "dst NULL" },
+    { E_NULL, 0, NUL, 300, "codes NULL" },
+    { E_NULL, NUL, NUL, 300, "both NULL" },
+    { E_NULL, NUL, TOP(10), 300, "NULL before OVERFLOW" },
+    { E_OVERFLOW, TOP(10), 1000, 300, "dst wraps" },
+    { E_OVERFLOW, TOP(100), 1000, 300, "dst wraps in its last block" },
+    { E_OVERFLOW, 0, TOP(200), 300, "codes wrap" },
+    { E_OVERFLOW, 2000, 0, SIZE_MAX, "n == SIZE_MAX: codes wrap" },
+    { E_OVERFLOW, TOP(10), TOP(10), 300, "OVERFLOW before OVERLAP" },
+    { E_OVERLAP, 1000, 1000, 300, "dst == codes" },
+    { E_OVERLAP, 1299, 1000, 300, "dst starts at the last code" },
+    { E_OVERLAP, 1000, 1127, 300, "codes start at the last dst byte" },
+    { E_OVERLAP, 1100, 1000, 300, "dst inside codes" },
+    { E_OVERLAP, 1000, 1010, 30, "codes inside dst" },
+    { E_OVERLAP, BAD4 - 10, BAD4 - 150, 300, "OVERLAP before RANGE" },
+    { OK, 1300, 1000, 300, "dst right after codes" },
+    { OK, 1000, 1128, 300, "codes right after dst" },
+    { OK, 872, 1000, 300, "dst right before codes" },
+    { E_RANGE, 0, BAD4, 300, "code 4 first" },
+    { E_RANGE, 0, BAD4 - 150, 300, "code 4 in the middle" },
+    { E_RANGE, 0, BAD4 - 299, 300, "code 4 last" },
+    { E_RANGE, 0, BAD4, 1, "code 4, n == 1" },
+    { E_RANGE, 0, BAD255 - 299, 300, "code 255 last" },
+    { E_RANGE, 0, BAD255 - 8191, 8192, "code 255 last of 32 blocks" },
+    { OK, 0, BAD4 - 300, 300, "code 4 just past the end is not read" },
+};
+
+START_TEST(test_pack)
+{
+    for (size_t k = 0; k < NELEMS(pack_calls); k++) {
+        uint8_t *dst = at(pack_calls[k].dst);
+        size_t n = pack_calls[k].n;
+        struct out o = { dst, qk256_row_bytes(n) };
+
+        expect("qk256_pack", k, pack_calls[k].why,
+               qk256_pack(dst, at(pack_calls[k].codes), n),
+               pack_calls[k].want, o, no_out);
+    }
+}
+END_TEST
+
+/* ---- qk256_unpack: n = 300 is 128 packed bytes and 300 code bytes ------- */
+
+static const struct {
+    int want;
+    loc codes, src;
+    size_t n;
+    const char *why;
+} unpack_calls[] = {
+    { OK, NUL, NUL, 0, "n == 0 with NULL pointers" },
+    { OK, 0, 1000, 300, "valid" },
+    { E_NULL, NUL, 1000, 300, "codes NULL" },
+    { E_NULL, 0, NUL, 300, "src NULL" },
+    { E_NULL, NUL, NUL, 300, "both NULL" },
+    { E_NULL, TOP(10), NUL, 300, "NULL before OVERFLOW" },
+    { E_OVERFLOW, TOP(100), 1000, 300, "codes wrap" },
+    { E_OVERFLOW, 0, TOP(100), 300, "src wraps" },
+    { E_OVERFLOW, 0, 1000, SIZE_MAX, "n == SIZE_MAX: codes wrap" },
+    { E_OVERFLOW, 1000, 1000, SIZE_MAX, "OVERFLOW before OVERLAP" },
+    { E_OVERLAP, 1000, 1000, 300, "codes == src" },
+    { E_OVERLAP, 1127, 1000, 300, "codes start at the last src byte" },
+    { E_OVERLAP, 701, 1000, 300, "codes end at the first src byte" },
+    { E_OVERLAP, 1010, 1000, 3, "codes inside src" },
+    { OK, 1128, 1000, 300, "codes right after src" },
+    { OK, 700, 1000, 300, "codes right before src" },
+};
+
+START_TEST(test_unpack)
+{
+    for (size_t k = 0; k < NELEMS(unpack_calls); k++) {
+        uint8_t *codes = at(unpack_calls[k].codes);
+        size_t n = unpack_calls[k].n;
+        struct out o = { codes, n };
+
+        expect("qk256_unpack", k, unpack_calls[k].why,
+               qk256_unpack(codes, at(unpack_calls[k].src), n),
+               unpack_calls[k].want, o, no_out);
+    }
+}
+END_TEST
+
+/* ---- qk256_dequantize: n = 300 is 128 packed bytes, 2 scales (8 bytes)
+ * and 300 floats (1200 bytes) ------------------------------------------- */
+
+static const struct {
+    int want;
+    loc dst, src, scales;
+    size_t n;
+    const char *why;
+} dequantize_calls[] = {
+    { OK, NUL, NUL, NUL, 0, "n == 0 with NULL pointers" },
+    { OK, 0, 2000, 5000, 300, "valid" },
+    { OK, 0, 2000, NUL, 300, "scales NULL" },
+    { OK, 1, 2002, 5003, 300, "unaligned" },
+    { E_NULL, NUL, 2000, 5000, 300, "dst NULL" },
+    { E_NULL, 0, NUL, 5000, 300, "src NULL" },
+    { E_NULL, NUL, NUL, NUL, 300, "all NULL" },
+    { E_NULL, NUL, 2000, 5000, BIG4, "NULL before OVERFLOW" },
+    { E_OVERFLOW, 0, 2000, 5000, BIG4, "n * 4 overflows" },
+    { E_OVERFLOW, TOP(1000), 2000, 5000, 300, "dst wraps" },
+    { E_OVERFLOW, 0, TOP(100), 5000, 300, "src wraps" },
+    { E_OVERFLOW, 0, 2000, TOP(4), 300, "scales wrap" },
+    { E_OVERFLOW, 0, 0, NUL, BIG4, "OVERFLOW before OVERLAP" },
+    { E_OVERLAP, 2000, 2000, 5000, 300, "dst == src" },
+    { E_OVERLAP, 2127, 2000, 5000, 300, "dst starts at the last src byte" },
+    { E_OVERLAP, 801, 2000, 5000, 300, "dst ends at the first src byte" },
+    { OK, 2128, 2000, 5000, 300, "dst right after src" },
+    { OK, 800, 2000, 5000, 300, "dst right before src" },
+    { E_OVERLAP, 0, 2000, 0, 300, "dst == scales" },
+    { E_OVERLAP, 0, 2000, 1199, 300, "scales start at the last dst byte" },
+    { E_OVERLAP, 1000, 2500, 993, 300, "scales end at the first dst byte" },
+    { OK, 0, 2000, 1200, 300, "scales right after dst" },
+    { OK, 1000, 2500, 992, 300, "scales right before dst" },
+    { OK, 0, 2000, 2000, 300, "src and scales overlap: both inputs" },
+};
+
+START_TEST(test_dequantize)
+{
+    for (size_t k = 0; k < NELEMS(dequantize_calls); k++) {
+        float *dst = at(dequantize_calls[k].dst);
+        size_t n = dequantize_calls[k].n;
+        struct out o = { dst, n * sizeof(float) };
+
+        expect("qk256_dequantize", k, dequantize_calls[k].why,
+               qk256_dequantize(dst, at(dequantize_calls[k].src),
+                                at(dequantize_calls[k].scales), n),
+               dequantize_calls[k].want, o, no_out);
+    }
+}
+END_TEST
+
+/* ---- qk256_gemv: cols = 300 is 128 bytes a row, 1200 bytes of x; with 4
+ * rows and stride 128, w spans 512 bytes and y 16 ---------------------- */
+
+static const struct {
+    int want;
+    loc y, w;
+    size_t stride;
+    loc x;
+    size_t rows, cols;
+    const char *why;
+} gemv_calls[] = {
+    { OK, NUL, NUL, 0, NUL, 0, 300, "rows == 0 with NULL pointers" },
+    { OK, NUL, NUL, 0, NUL, 0, 0, "rows == 0 and cols == 0" },
+    { OK, 0, NUL, 0, NUL, 5, 0, "cols == 0: y = 0, w and x may be NULL" },
+    { OK, 1, 1000, 0, 3000, 3, 0, "cols == 0 with pointers" },
+    { OK, 0, 1000, 128, 3000, 4, 300, "valid" },
+    { OK, 1, 1003, 131, 3002, 4, 300, "unaligned, odd stride" },
+    { E_NULL, NUL, 1000, 128, 3000, 4, 300, "y NULL" },
+    { E_NULL, NUL, NUL, 0, NUL, 4, 0, "y NULL with cols == 0" },
+    { E_NULL, 0, NUL, 128, 3000, 4, 300, "w NULL" },
+    { E_NULL, 0, 1000, 128, NUL, 4, 300, "x NULL" },
+    { E_NULL, NUL, 1000, 1, 3000, 4, 300, "NULL before STRIDE" },
+    { E_STRIDE, 0, 1000, 127, 3000, 4, 300, "stride one byte short" },
+    { E_STRIDE, 0, 1000, 127, 3000, 1, 300, "stride short, one row" },
+    { E_STRIDE, 0, 1000, 0, 3000, 2, 1, "stride 0" },
+    { E_STRIDE, 0, 1000, 64, 3000, 2, 257, "stride of one block for two" },
+    { E_STRIDE, 0, TOP(10), 127, 3000, 4, 300, "STRIDE before OVERFLOW" },
+    { E_OVERFLOW, 0, 1000, 128, 3000, BIG4, 300, "rows * 4 overflows" },
+    { E_OVERFLOW, 0, 1000, SIZE_MAX / 2 + 1, 3000, 3, 1,
+      "(rows - 1) * row_stride overflows" },
+    { E_OVERFLOW, 0, 1000, BIG4, 3000, 1, BIG4, "cols * 4 overflows" },
+    { E_OVERFLOW, 0, TOP(100), 128, 3000, 1, 300, "w wraps" },
+    { E_OVERFLOW, 0, TOP(500), 128, 3000, 4, 300, "the last row of w wraps" },
+    { E_OVERFLOW, 0, 1000, 128, TOP(100), 4, 300, "x wraps" },
+    { E_OVERFLOW, TOP(2), 1000, 128, 3000, 4, 300, "y wraps" },
+    { E_OVERFLOW, 3000, TOP(100), 128, 3000, 4, 300, "OVERFLOW before OVERLAP" },
+    { E_OVERLAP, 1000, 1000, 128, 3000, 4, 300, "y == w" },
+    { E_OVERLAP, 1511, 1000, 128, 3000, 4, 300, "y starts at the last byte of w" },
+    { E_OVERLAP, 985, 1000, 128, 3000, 4, 300, "y ends at the first byte of w" },
+    { OK, 1512, 1000, 128, 3000, 4, 300, "y right after w" },
+    { OK, 984, 1000, 128, 3000, 4, 300, "y right before w" },
+    { OK, 1728, 1000, 200, 3000, 4, 300,
+      "y in the last row's padding, which need not exist" },
+    { E_OVERLAP, 3000, 1000, 128, 3000, 4, 300, "y == x" },
+    { E_OVERLAP, 4199, 1000, 128, 3000, 4, 300, "y starts at the last byte of x" },
+    { E_OVERLAP, 2985, 1000, 128, 3000, 4, 300, "y ends at the first byte of x" },
+    { OK, 4200, 1000, 128, 3000, 4, 300, "y right after x" },
+    { OK, 2984, 1000, 128, 3000, 4, 300, "y right before x" },
+};
+
+START_TEST(test_gemv)
+{
+    for (size_t k = 0; k < NELEMS(gemv_calls); k++) {
+        float *y = at(gemv_calls[k].y);
+        size_t rows = gemv_calls[k].rows, cols = gemv_calls[k].cols;
+        struct out o = { y, rows * sizeof(float) };
+
+        expect("qk256_gemv", k, gemv_calls[k].why,
+               qk256_gemv(y, at(gemv_calls[k].w), gemv_calls[k].stride,
+                          at(gemv_calls[k].x), rows, cols),
+               gemv_calls[k].want, o, no_out);
+    }
+}
+END_TEST
+
+/* cols == 0 writes y[r] = 0 exactly, and nothing past y[rows - 1]. */
+START_TEST(test_gemv_no_cols)
+{
+    static const size_t rows[] = { 1, 2, 5, 17, 1000 };
+
+    for (size_t k = 0; k < NELEMS(rows); k++) {
+        for (unsigned pos = 0; pos < GBUF_NPOS; pos++) {
+            struct gbuf g;
+            float *y = gbuf_alloc(&g, rows[k] * sizeof(float), pos);
+
+            ck_assert_int_eq(qk256_gemv(y, NULL, 0, NULL, rows[k], 0), QK256_OK);
+            for (size_t r = 0; r < rows[k]; r++) {
+                float v;
+
+                memcpy(&v, (const char *)y + r * sizeof v, sizeof v);
+                CHECK(v == 0.0f, "cols == 0, rows=%zu pos=%u: y[%zu] = %a",
+                      rows[k], pos, r, (double)v);
+            }
+            gbuf_free_checked(&g, "y", "cols == 0");
+        }
+    }
+}
+END_TEST
+
+/* ---- qk256_quantize: n = 300 is 1200 bytes of src, 128 of dst and 8 of
+ * scales ---------------------------------------------------------------- */
+
+static const struct {
+    int want;
+    loc dst, scales, src;
+    size_t n;
+    const char *why;
+} quantize_calls[] = {
+    { OK, NUL, NUL, NUL, 0, "n == 0 with NULL pointers" },
+    { OK, 0, 200, 1000, 300, "valid" },
+    { OK, 0, NUL, 1000, 300, "scales NULL" },
+    { OK, 1, 203, 1002, 300, "unaligned" },
+    { E_NULL, NUL, 200, 1000, 300, "dst NULL" },
+    { E_NULL, 0, 200, NUL, 300, "src NULL" },
+    { E_NULL, NUL, NUL, NUL, 300, "all NULL" },
+    { E_NULL, NUL, 200, TOP(10), 300, "NULL before OVERFLOW" },
+    { E_OVERFLOW, 0, 200, 1000, BIG4, "n * 4 overflows" },
+    { E_OVERFLOW, TOP(100), 200, 1000, 300, "dst wraps" },
+    { E_OVERFLOW, 0, TOP(4), 1000, 300, "scales wrap" },
+    { E_OVERFLOW, 0, 200, TOP(1000), 300, "src wraps" },
+    { E_OVERFLOW, 1000, 200, 1000, BIG4, "OVERFLOW before OVERLAP" },
+    { E_OVERLAP, 1000, 200, 1000, 300, "dst == src" },
+    { E_OVERLAP, 2199, 200, 1000, 300, "dst starts at the last byte of src" },
+    { E_OVERLAP, 873, 200, 1000, 300, "dst ends at the first byte of src" },
+    { OK, 2200, 200, 1000, 300, "dst right after src" },
+    { OK, 872, 200, 1000, 300, "dst right before src" },
+    { E_OVERLAP, 0, 1000, 1000, 300, "scales == src" },
+    { E_OVERLAP, 0, 2199, 1000, 300, "scales start at the last byte of src" },
+    { E_OVERLAP, 0, 993, 1000, 300, "scales end at the first byte of src" },
+    { OK, 0, 2200, 1000, 300, "scales right after src" },
+    { OK, 0, 992, 1000, 300, "scales right before src" },
+    { E_OVERLAP, 0, 0, 1000, 300, "scales == dst" },
+    { E_OVERLAP, 0, 127, 1000, 300, "scales start at the last byte of dst" },
+    { E_OVERLAP, 200, 193, 1000, 300, "scales end at the first byte of dst" },
+    { OK, 0, 128, 1000, 300, "scales right after dst" },
+    { OK, 200, 192, 1000, 300, "scales right before dst" },
+    { E_OVERLAP, F_NAN - 100, 0, F_NAN - 600, 300, "OVERLAP before RANGE" },
+    { E_RANGE, 0, 200, F_NAN, 300, "NaN first" },
+    { E_RANGE, 0, 200, F_NAN - 600, 300, "NaN in the middle" },
+    { E_RANGE, 0, 200, F_NAN - 1196, 300, "NaN last" },
+    { E_RANGE, 0, 200, F_NAN, 1, "NaN, n == 1" },
+    { E_RANGE, 0, NUL, F_NAN - 1196, 300, "NaN last, scales NULL" },
+    { E_RANGE, 0, 200, F_PINF, 300, "+inf first" },
+    { E_RANGE, 0, 200, F_PINF - 600, 300, "+inf in the middle" },
+    { E_RANGE, 0, 200, F_PINF - 1196, 300, "+inf last" },
+    { E_RANGE, 0, 200, F_NINF, 300, "-inf first" },
+    { E_RANGE, 0, 200, F_NINF - 600, 300, "-inf in the middle" },
+    { E_RANGE, 0, 200, F_NINF - 1196, 300, "-inf last" },
+    { E_RANGE, 0, 300, F_NINF - 4 * 1023, 1024, "-inf last of 4 blocks" },
+    { OK, 0, 200, F_NAN - 1200, 300, "NaN just past the end is not read" },
+};
+
+START_TEST(test_quantize)
+{
+    for (size_t k = 0; k < NELEMS(quantize_calls); k++) {
+        uint8_t *dst = at(quantize_calls[k].dst);
+        float *scales = at(quantize_calls[k].scales);
+        size_t n = quantize_calls[k].n;
+        struct out o1 = { dst, qk256_row_bytes(n) };
+        struct out o2 = { scales, qk256_blocks(n) * sizeof(float) };
+
+        expect("qk256_quantize", k, quantize_calls[k].why,
+               qk256_quantize(dst, scales, at(quantize_calls[k].src), n),
+               quantize_calls[k].want, o1, o2);
+    }
+}
+END_TEST
+
+/* ---- the small functions ------------------------------------------------ */
+
+static const int statuses[] = {
+    QK256_OK, QK256_E_NULL, QK256_E_STRIDE, QK256_E_OVERFLOW,
+    QK256_E_OVERLAP, QK256_E_RANGE,
+};
+
+/* Every status has its own non-empty message; unknown ones get a message
+ * too, and not one of those. */
+START_TEST(test_strerror)
+{
+    static const int unknown[] = { 1, -6, -100, 42, INT_MIN, INT_MAX };
+
+    ck_assert_int_eq(QK256_OK, 0);
+    for (size_t i = 0; i < NELEMS(statuses); i++) {
+        const char *m = qk256_strerror(statuses[i]);
+
+        CHECK(m != NULL && *m, "qk256_strerror(%d) is empty", statuses[i]);
+        CHECK(i == 0 || statuses[i] < 0, "status %d is not negative",
+              statuses[i]);
+        for (size_t j = 0; j < i; j++)
+            CHECK(strcmp(m, qk256_strerror(statuses[j])) != 0,
+                  "statuses %d and %d share the message \"%s\"",
+                  statuses[i], statuses[j], m);
+    }
+    for (size_t u = 0; u < NELEMS(unknown); u++) {
+        const char *m = qk256_strerror(unknown[u]);
+
+        CHECK(m != NULL && *m, "qk256_strerror(%d) is empty", unknown[u]);
+        for (size_t j = 0; j < NELEMS(statuses); j++)
+            CHECK(strcmp(m, qk256_strerror(statuses[j])) != 0,
+                  "unknown status %d reads as status %d: \"%s\"",
+                  unknown[u], statuses[j], m);
+    }
+}
+END_TEST
+
+START_TEST(test_row_bytes)
+{
+    static const struct {
+        size_t cols, bytes;
+    } rb[] = {
+        { 0, 0 }, { 1, 64 }, { 3, 64 }, { 255, 64 }, { 256, 64 }, { 257, 128 },
+        { 300, 128 }, { 512, 128 }, { 513, 192 }, { 4096 + 7, 1088 },
+        { 6912, 1728 }, { SIZE_MAX, (SIZE_MAX / 256 + 1) * 64 },
+    };
+
+    ck_assert_int_eq(QK256_BLOCK_ELEMS, 256);
+    ck_assert_int_eq(QK256_BLOCK_BYTES, 64);
+    for (size_t k = 0; k < NELEMS(rb); k++)
+        CHECK(qk256_row_bytes(rb[k].cols) == rb[k].bytes,
+              "qk256_row_bytes(%zu) = %zu, want %zu", rb[k].cols,
+              qk256_row_bytes(rb[k].cols), rb[k].bytes);
+}
+END_TEST
+
+START_TEST(test_version)
+{
+    const char *v = qk256_version();
+    unsigned major, minor, patch;
+    int end = -1;
+
+    CHECK(v != NULL, "qk256_version() is NULL");
+    ck_assert_str_eq(v, PACKAGE_VERSION);
+    CHECK(sscanf(v, "%u.%u.%u%n", &major, &minor, &patch, &end) == 3
+          && (size_t)end == strlen(v),
+          "qk256_version() = \"%s\" is not MAJOR.MINOR.PATCH", v);
+}
+END_TEST
+
+/* The bound variant is a usable impl-list row, and the best usable one. */
+START_TEST(test_implementation)
+{
+    const char *name = qk256_implementation();
+    const struct qk256_impl *bound = NULL;
+
+    CHECK(name != NULL, "qk256_implementation() is NULL");
+    CHECK(strcmp(name, "scalar") == 0 || strcmp(name, "avx2") == 0
+          || strcmp(name, "avx512") == 0,
+          "qk256_implementation() = \"%s\"", name);
+    for (size_t i = 0; i < qk256_nimpls; i++)
+        if (strcmp(qk256_impls[i].name, name) == 0)
+            bound = &qk256_impls[i];
+    CHECK(bound != NULL, "%s is not in the impl list", name);
+    CHECK(qk256_isa_usable(bound->isa), "%s is bound but not usable",
+          name);
+    for (size_t i = 0; i < qk256_nimpls; i++)
+        CHECK(!qk256_isa_usable(qk256_impls[i].isa)
+              || qk256_impls[i].isa <= bound->isa,
+              "%s is bound although %s is usable", name,
+              qk256_impls[i].name);
+    ck_assert_str_eq(qk256_isa_name(bound->isa), name);
+}
+END_TEST
+
+Suite *
+suite_args(void)
+{
+    Suite *s = suite_create("args");
+    TCase *calls = tcase_new("args", "calls");
+    TCase *misc = tcase_new("args", "misc");
+
+    tcase_add_checked_fixture(calls, arena_setup, arena_teardown);
+    tcase_add_test(calls, test_pack);
+    tcase_add_test(calls, test_unpack);
+    tcase_add_test(calls, test_dequantize);
+    tcase_add_test(calls, test_gemv);
+    tcase_add_test(calls, test_quantize);
+    tcase_add_test(misc, test_gemv_no_cols);
+    tcase_add_test(misc, test_strerror);
+    tcase_add_test(misc, test_row_bytes);
+    tcase_add_test(misc, test_version);
+    tcase_add_test(misc, test_implementation);
+    suite_add_tcase(s, calls);
+    suite_add_tcase(s, misc);
+    return s;
+}
