@@ -153,24 +153,22 @@ START_TEST(test_known)
 END_TEST
 
 /* Random cases. */
+static void
+stress_case(const struct target *t, struct rng *r)
+{
+    struct dcase dc;
+    dc.n = rng_size(r, 8192);
+    dc.dst_pos = (unsigned)rng_below(r, GBUF_NPOS);
+    dc.src_pos = (unsigned)rng_below(r, GBUF_NPOS);
+    dc.sc_pos = (unsigned)rng_below(r, GBUF_NPOS);
+    dc.seed = rng_next(r);
+    dc.scaled = (int)rng_below(r, 2);
+    run_dequantize(t, &dc);
+}
+
 START_TEST(test_stress)
 {
-    const struct target *t = target_of(_i);
-    int chunk = case_of(_i), size = STRESS_CHUNK_SIZE;
-
-    for (int k = chunk * size; k < (chunk + 1) * size; k++) {
-        struct rng r;
-        rng_seed(&r, stress_seed("dequantize", k));
-
-        struct dcase dc;
-        dc.n = rng_size(&r, 8192);
-        dc.dst_pos = (unsigned)rng_below(&r, GBUF_NPOS);
-        dc.src_pos = (unsigned)rng_below(&r, GBUF_NPOS);
-        dc.sc_pos = (unsigned)rng_below(&r, GBUF_NPOS);
-        dc.seed = rng_next(&r);
-        dc.scaled = (int)rng_below(&r, 2);
-        run_dequantize(t, &dc);
-    }
+    run_stress(_i, "dequantize", stress_case);
 }
 END_TEST
 

@@ -280,38 +280,36 @@ START_TEST(test_nonfinite)
 END_TEST
 
 /* Random cases. */
-START_TEST(test_stress)
+static void
+stress_case(const struct target *t, struct rng *r)
 {
     static const size_t pads[] = { 0, 0, 1, 3, 64, 5, 200 };
-    const struct target *t = target_of(_i);
-    int chunk = case_of(_i), size = STRESS_CHUNK_SIZE;
-
-    for (int k = chunk * size; k < (chunk + 1) * size; k++) {
-        struct rng r;
-        rng_seed(&r, stress_seed("gemv", k));
-
-        size_t rows = rng_below(&r, 2) ? row_counts[rng_below(&r, 10)]
-                                       : 1 + rng_below(&r, 24);
-        size_t cols = rng_size(&r, 7000);
-        struct gcase gc = plain_case(rows, cols, pads[rng_below(&r, 7)],
-                                     (unsigned)rng_below(&r, GBUF_NPOS),
-                                     rng_next(&r));
-        gc.y_pos = (unsigned)rng_below(&r, GBUF_NPOS);
-        switch (rng_below(&r, 10)) {
-        case 0:
-        case 1:
-            gc.xk = X_INTEGER;
-            break;
-        case 2:
-            gc.xk = X_HUGE;
-            break;
-        default:
-            gc.xk = X_RANGE10;
-        }
-        if (rng_below(&r, 20) == 0)
-            gc.sp = (enum xspecial)(1 + rng_below(&r, 3));
-        run_gemv(t, &gc);
+    size_t rows = rng_below(r, 2) ? row_counts[rng_below(r, 10)]
+                                   : 1 + rng_below(r, 24);
+    size_t cols = rng_size(r, 7000);
+    struct gcase gc = plain_case(rows, cols, pads[rng_below(r, 7)],
+                                 (unsigned)rng_below(r, GBUF_NPOS),
+                                 rng_next(r));
+    gc.y_pos = (unsigned)rng_below(r, GBUF_NPOS);
+    switch (rng_below(r, 10)) {
+    case 0:
+    case 1:
+        gc.xk = X_INTEGER;
+        break;
+    case 2:
+        gc.xk = X_HUGE;
+        break;
+    default:
+        gc.xk = X_RANGE10;
     }
+    if (rng_below(r, 20) == 0)
+        gc.sp = (enum xspecial)(1 + rng_below(r, 3));
+    run_gemv(t, &gc);
+}
+
+START_TEST(test_stress)
+{
+    run_stress(_i, "gemv", stress_case);
 }
 END_TEST
 

@@ -248,26 +248,24 @@ START_TEST(test_roundtrip)
 END_TEST
 
 /* Random cases: size, offsets, seed and operation. */
+static void
+stress_case(const struct target *t, struct rng *r)
+{
+    struct pcase pc;
+    pc.n = rng_size(r, 8192);
+    pc.in_pos = (unsigned)rng_below(r, GBUF_NPOS);
+    pc.out_pos = (unsigned)rng_below(r, GBUF_NPOS);
+    pc.seed = rng_next(r);
+    pc.fill = rng_below(r, 8) == 0 ? (int)rng_below(r, 4) : -1;
+    if (rng_below(r, 2))
+        run_unpack(t, &pc);
+    else
+        run_pack(t, &pc);
+}
+
 START_TEST(test_stress)
 {
-    const struct target *t = target_of(_i);
-    int chunk = case_of(_i), size = STRESS_CHUNK_SIZE;
-
-    for (int k = chunk * size; k < (chunk + 1) * size; k++) {
-        struct rng r;
-        rng_seed(&r, stress_seed("pack", k));
-
-        struct pcase pc;
-        pc.n = rng_size(&r, 8192);
-        pc.in_pos = (unsigned)rng_below(&r, GBUF_NPOS);
-        pc.out_pos = (unsigned)rng_below(&r, GBUF_NPOS);
-        pc.seed = rng_next(&r);
-        pc.fill = rng_below(&r, 8) == 0 ? (int)rng_below(&r, 4) : -1;
-        if (k % 2)
-            run_unpack(t, &pc);
-        else
-            run_pack(t, &pc);
-    }
+    run_stress(_i, "pack", stress_case);
 }
 END_TEST
 

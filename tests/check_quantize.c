@@ -248,25 +248,23 @@ START_TEST(test_known)
 END_TEST
 
 /* Random cases. */
+static void
+stress_case(const struct target *t, struct rng *r)
+{
+    struct qcase qc;
+    qc.n = rng_size(r, 8192);
+    qc.src_pos = (unsigned)rng_below(r, GBUF_NPOS);
+    qc.dst_pos = (unsigned)rng_below(r, GBUF_NPOS);
+    qc.sc_pos = (unsigned)rng_below(r, GBUF_NPOS);
+    qc.seed = rng_next(r);
+    qc.kind = rng_below(r, 2) ? Q_MIXED : (enum qkind)rng_below(r, Q_MIXED);
+    qc.scaled = (int)rng_below(r, 4) != 0;
+    run_quantize(t, &qc);
+}
+
 START_TEST(test_stress)
 {
-    const struct target *t = target_of(_i);
-    int chunk = case_of(_i), size = STRESS_CHUNK_SIZE;
-
-    for (int k = chunk * size; k < (chunk + 1) * size; k++) {
-        struct rng r;
-        rng_seed(&r, stress_seed("quantize", k));
-
-        struct qcase qc;
-        qc.n = rng_size(&r, 8192);
-        qc.src_pos = (unsigned)rng_below(&r, GBUF_NPOS);
-        qc.dst_pos = (unsigned)rng_below(&r, GBUF_NPOS);
-        qc.sc_pos = (unsigned)rng_below(&r, GBUF_NPOS);
-        qc.seed = rng_next(&r);
-        qc.kind = rng_below(&r, 2) ? Q_MIXED : (enum qkind)rng_below(&r, Q_MIXED);
-        qc.scaled = (int)rng_below(&r, 4) != 0;
-        run_quantize(t, &qc);
-    }
+    run_stress(_i, "quantize", stress_case);
 }
 END_TEST
 

@@ -26,16 +26,6 @@ const size_t n_awkward_sizes = NELEMS(awkward_sizes);
 const uint64_t fixed_seeds[] = { 1, 42, 1337, 9999, 12345, 54321, 99999 };
 const size_t n_fixed_seeds = NELEMS(fixed_seeds);
 
-uint64_t
-stress_seed(const char *suite, int k)
-{
-    uint64_t h = 1469598103934665603u; /* FNV-1a of the suite name */
-
-    for (const char *c = suite; *c; c++)
-        h = (h ^ (unsigned char)*c) * 1099511628211u;
-    return h ^ (uint64_t)k;
-}
-
 /* ---- comparisons --------------------------------------------------------- */
 
 void
@@ -323,6 +313,24 @@ int
 case_of(int i)
 {
     return i % TARGET_STRIDE;
+}
+
+void
+run_stress(int i, const char *suite,
+           void (*one)(const struct target *t, struct rng *r))
+{
+    const struct target *t = target_of(i);
+    int first = case_of(i) * STRESS_CHUNK_SIZE;
+    uint64_t h = 1469598103934665603u; /* FNV-1a of the suite name */
+
+    for (const char *c = suite; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211u;
+    for (int k = first; k < first + STRESS_CHUNK_SIZE; k++) {
+        struct rng r;
+
+        rng_seed(&r, h ^ (uint64_t)k);
+        one(t, &r);
+    }
 }
 
 /* Every TCase: generous, since make check may run several programs on a

@@ -49,9 +49,6 @@ extern const size_t n_fixed_seeds;
 #define STRESS_CHUNKS 30
 #define STRESS_CHUNK_SIZE 100
 
-/* Seed of stress case k of a suite: printed in failure messages. */
-uint64_t stress_seed(const char *suite, int k);
-
 /* ---- comparisons --------------------------------------------------------- */
 
 /* ctx names the case in failure messages ("gemv/avx2 rows=3 cols=300 ...").
@@ -144,6 +141,12 @@ int target_is_scalar(const struct target *t);
 #define TARGET_STRIDE 65536
 const struct target *target_of(int i);
 int case_of(int i);
+
+/* Runs chunk case_of(i) of a suite's stress on target_of(i): each of its
+ * STRESS_CHUNK_SIZE cases calls one() with an RNG seeded for that case
+ * alone, from the suite name and the case number. */
+void run_stress(int i, const char *suite,
+                void (*one)(const struct target *t, struct rng *r));
 
 struct ktest {
     const TTest *test;
