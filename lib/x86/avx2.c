@@ -363,12 +363,16 @@ void
 qk256_gemv_avx2(float *y, const uint8_t *w, size_t row_stride, const float *x,
                 size_t rows, size_t cols)
 {
-    float tail[QK256_BLOCK_ELEMS] = { 0.0f };
+    float tail[QK256_BLOCK_ELEMS];
     size_t rest = cols % QK256_BLOCK_ELEMS;
     struct gemv_x xs = { x, cols, qk256_blocks(cols), tail };
     size_t r = 0;
 
-    memcpy(tail, x + (cols - rest), rest * sizeof(float));
+    /* Only a partial last block reads tail (x_block). */
+    if (rest) {
+        memcpy(tail, x + (cols - rest), rest * sizeof(float));
+        memset(tail + rest, 0, (QK256_BLOCK_ELEMS - rest) * sizeof(float));
+    }
     for (; rows - r >= 4; r += 4)
         gemv_rows4(y + r, w + r * row_stride, row_stride, &xs);
     for (; r < rows; r++)
