@@ -39,5 +39,7 @@ QK256_RESOLVER(unpack);
 QK256_RESOLVER(dequantize);
 QK256_RESOLVER(gemv);
 QK256_RESOLVER(quantize);
+QK256_RESOLVER(codes_ok);
+QK256_RESOLVER(finite);
 
 #endif /* QK256_X86_DISPATCH */

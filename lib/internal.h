@@ -70,13 +70,20 @@ typedef void qk256_gemv_fn(float *y, const uint8_t *w, size_t row_stride,
 /* scales may be NULL: then no scale is written. */
 typedef void qk256_quantize_fn(uint8_t *dst, float *scales, const float *src,
                                size_t n);
+/* The input scans of lib/qk256.c, which run before any output is written:
+ * nonzero when every one of the n codes is 0..3, when every one of the n
+ * floats is finite.  They read nothing past the end of their arrays. */
+typedef int qk256_codes_ok_fn(const uint8_t *codes, size_t n);
+typedef int qk256_finite_fn(const float *x, size_t n);
 
 #define QK256_DECLARE_VARIANT(isa)                    \
     qk256_pack_fn qk256_pack_##isa;                   \
     qk256_unpack_fn qk256_unpack_##isa;               \
     qk256_dequantize_fn qk256_dequantize_##isa;       \
     qk256_gemv_fn qk256_gemv_##isa;                   \
-    qk256_quantize_fn qk256_quantize_##isa
+    qk256_quantize_fn qk256_quantize_##isa;           \
+    qk256_codes_ok_fn qk256_codes_ok_##isa;           \
+    qk256_finite_fn qk256_finite_##isa
 
 QK256_DECLARE_VARIANT(scalar);
 #if QK256_HAVE_AVX2
@@ -118,12 +125,16 @@ qk256_unpack_fn qk256__unpack;
 qk256_dequantize_fn qk256__dequantize;
 qk256_gemv_fn qk256__gemv;
 qk256_quantize_fn qk256__quantize;
+qk256_codes_ok_fn qk256__codes_ok;
+qk256_finite_fn qk256__finite;
 #else
 # define qk256__pack qk256_pack_scalar
 # define qk256__unpack qk256_unpack_scalar
 # define qk256__dequantize qk256_dequantize_scalar
 # define qk256__gemv qk256_gemv_scalar
 # define qk256__quantize qk256_quantize_scalar
+# define qk256__codes_ok qk256_codes_ok_scalar
+# define qk256__finite qk256_finite_scalar
 #endif
 
 /* The impl list: one row per variant compiled into the library, scalar
@@ -136,6 +147,8 @@ struct qk256_impl {
     qk256_dequantize_fn *dequantize;
     qk256_gemv_fn *gemv;
     qk256_quantize_fn *quantize;
+    qk256_codes_ok_fn *codes_ok;
+    qk256_finite_fn *finite;
 };
 
 extern const struct qk256_impl qk256_impls[];

@@ -108,10 +108,7 @@ qk256_pack(uint8_t *dst, const uint8_t *codes, size_t n)
     if (spans_overlap(out, in))
         return QK256_E_OVERLAP;
 
-    unsigned bad = 0;
-    for (size_t i = 0; i < n; i++)
-        bad |= codes[i];
-    if (bad > 3)
+    if (!qk256__codes_ok(codes, n))
         return QK256_E_RANGE;
 
     qk256__pack(dst, codes, n);
@@ -203,21 +200,6 @@ qk256_gemv(float *y, const uint8_t *w, size_t row_stride, const float *x,
     return QK256_OK;
 }
 
-/* Non-finite: all exponent bits set (infinity or NaN). */
-static int
-all_finite(const float *src, size_t n)
-{
-    unsigned bad = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        uint32_t u;
-        float v = qk256_get_f32(src, i);
-        memcpy(&u, &v, sizeof u);
-        bad |= (u & 0x7f800000u) == 0x7f800000u;
-    }
-    return !bad;
-}
-
 int
 qk256_quantize(uint8_t *dst, float *scales, const float *src, size_t n)
 {
@@ -236,7 +218,7 @@ qk256_quantize(uint8_t *dst, float *scales, const float *src, size_t n)
         return QK256_E_OVERFLOW;
     if (spans_overlap(out, in) || spans_overlap(sc, in) || spans_overlap(out, sc))
         return QK256_E_OVERLAP;
-    if (!all_finite(src, n))
+    if (!qk256__finite(src, n))
         return QK256_E_RANGE;
 
     qk256__quantize(dst, scales, src, n);

@@ -94,3 +94,27 @@ qk256_quantize_scalar(uint8_t *dst, float *scales, const float *src, size_t n)
             qk256_put_f32(scales, b, s);
     }
 }
+
+int
+qk256_codes_ok_scalar(const uint8_t *codes, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (codes[i] > 3)
+            return 0;
+    return 1;
+}
+
+/* Infinity and NaN have every exponent bit set. */
+int
+qk256_finite_scalar(const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float v = qk256_get_f32(x, i);
+        uint32_t u;
+
+        memcpy(&u, &v, sizeof u);
+        if ((u & 0x7f800000u) == 0x7f800000u)
+            return 0;
+    }
+    return 1;
+}

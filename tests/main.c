@@ -78,6 +78,7 @@ main(void)
     srunner_add_suite(sr, suite_dequantize());
     srunner_add_suite(sr, suite_gemv());
     srunner_add_suite(sr, suite_quantize());
+    srunner_add_suite(sr, suite_scan());
     srunner_add_suite(sr, suite_args());
     srunner_add_suite(sr, suite_threads());
 

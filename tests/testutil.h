@@ -17,6 +17,7 @@ Suite *suite_pack(void);
 Suite *suite_dequantize(void);
 Suite *suite_gemv(void);
 Suite *suite_quantize(void);
+Suite *suite_scan(void);
 Suite *suite_args(void);
 Suite *suite_threads(void);
 

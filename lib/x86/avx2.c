@@ -489,3 +489,57 @@ qk256_quantize_avx2(uint8_t *dst, float *scales, const float *src, size_t n)
             qk256_put_f32(scales, full, s);
     }
 }
+
+/* ---- input scans -----------------------------------------------------------
+ * Twins: qk256_codes_ok_scalar and qk256_finite_scalar, same answer.
+ *
+ * The scans look at every element and decide at the end, 128 bytes per
+ * step: codes are ORed together and valid when no bit above the low two
+ * is set; a float is non-finite when |x| < inf is false (ordered compare:
+ * false for NaN too).  The last n % 32 codes or n % 8 floats go through
+ * the scalar scan, so nothing past the arrays is read.
+ */
+int
+qk256_codes_ok_avx2(const uint8_t *codes, size_t n)
+{
+    __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+    size_t i = 0;
+
+    for (; n - i >= 128; i += 128) {
+        a0 = _mm256_or_si256(a0, _mm256_loadu_si256((const __m256i *)(codes + i)));
+        a1 = _mm256_or_si256(a1, _mm256_loadu_si256((const __m256i *)(codes + i + 32)));
+        a2 = _mm256_or_si256(a2, _mm256_loadu_si256((const __m256i *)(codes + i + 64)));
+        a3 = _mm256_or_si256(a3, _mm256_loadu_si256((const __m256i *)(codes + i + 96)));
+    }
+    for (; n - i >= 32; i += 32)
+        a0 = _mm256_or_si256(a0, _mm256_loadu_si256((const __m256i *)(codes + i)));
+
+    __m256i all = _mm256_or_si256(_mm256_or_si256(a0, a1), _mm256_or_si256(a2, a3));
+
+    return _mm256_testz_si256(all, _mm256_set1_epi8((char)0xfc)) &&
+           qk256_codes_ok_scalar(codes + i, n - i);
+}
+
+int
+qk256_finite_avx2(const float *x, size_t n)
+{
+    const __m256 inf = _mm256_set1_ps(INFINITY), sign = _mm256_set1_ps(-0.0f);
+    __m256 b0 = _mm256_setzero_ps(), b1 = b0, b2 = b0, b3 = b0;
+    size_t i = 0;
+
+#define QK256_NOT_FINITE(v) \
+    _mm256_cmp_ps(_mm256_andnot_ps(sign, (v)), inf, _CMP_NLT_UQ)
+    for (; n - i >= 32; i += 32) {
+        b0 = _mm256_or_ps(b0, QK256_NOT_FINITE(_mm256_loadu_ps(x + i)));
+        b1 = _mm256_or_ps(b1, QK256_NOT_FINITE(_mm256_loadu_ps(x + i + 8)));
+        b2 = _mm256_or_ps(b2, QK256_NOT_FINITE(_mm256_loadu_ps(x + i + 16)));
+        b3 = _mm256_or_ps(b3, QK256_NOT_FINITE(_mm256_loadu_ps(x + i + 24)));
+    }
+    for (; n - i >= 8; i += 8)
+        b0 = _mm256_or_ps(b0, QK256_NOT_FINITE(_mm256_loadu_ps(x + i)));
+#undef QK256_NOT_FINITE
+
+    __m256 bad = _mm256_or_ps(_mm256_or_ps(b0, b1), _mm256_or_ps(b2, b3));
+
+    return _mm256_testz_ps(bad, bad) && qk256_finite_scalar(x + i, n - i);
+}
