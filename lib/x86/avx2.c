@@ -194,17 +194,20 @@ qk256_unpack_avx2(uint8_t *codes, const uint8_t *src, size_t n)
  * the top of the file).  Without scales the table is the lut itself, as
  * lut[c] * 1.0f is lut[c].
  *
- * Tail: a partial last block is decoded whole into a buffer and its first
- * n % 256 floats copied out.
+ * Tail: the whole groups of 16 of a partial last block are decoded in
+ * place, as in a whole block; a last partial group goes through a
+ * 16-float buffer.  Small n, the common case of a partial block, so costs
+ * no more than its groups.
  */
+/* Elements [0, 16 * groups) of a block: 16 per word of src. */
 static ALWAYS_INLINE void
-dequantize_block(float *dst, const uint8_t *src, __m256 table)
+dequantize_groups(float *dst, const uint8_t *src, __m256 table, size_t groups)
 {
-    for (size_t i = 0; i < QK256_BLOCK_ELEMS; i += 16) {
-        __m256i q = broadcast_u32(src + i / 4);
+    for (size_t g = 0; g < groups; g++) {
+        __m256i q = broadcast_u32(src + 4 * g);
 
-        _mm256_storeu_ps(dst + i, _mm256_permutevar8x32_ps(table, code_index(q, 0)));
-        _mm256_storeu_ps(dst + i + 8, _mm256_permutevar8x32_ps(table, code_index(q, 1)));
+        _mm256_storeu_ps(dst + 16 * g, _mm256_permutevar8x32_ps(table, code_index(q, 0)));
+        _mm256_storeu_ps(dst + 16 * g + 8, _mm256_permutevar8x32_ps(table, code_index(q, 1)));
     }
 }
 
@@ -223,14 +226,21 @@ qk256_dequantize_avx2(float *dst, const uint8_t *src, const float *scales,
     size_t rest = n % QK256_BLOCK_ELEMS;
 
     for (size_t b = 0; b < full; b++)
-        dequantize_block(dst + b * QK256_BLOCK_ELEMS, src + b * QK256_BLOCK_BYTES,
-                         block_table(scales, b));
+        dequantize_groups(dst + b * QK256_BLOCK_ELEMS, src + b * QK256_BLOCK_BYTES,
+                          block_table(scales, b), QK256_BLOCK_ELEMS / 16);
     if (rest) {
-        float tmp[QK256_BLOCK_ELEMS];
+        float *d = dst + full * QK256_BLOCK_ELEMS;
+        const uint8_t *s = src + full * QK256_BLOCK_BYTES;
+        __m256 table = block_table(scales, full);
+        size_t groups = rest / 16;
 
-        dequantize_block(tmp, src + full * QK256_BLOCK_BYTES,
-                         block_table(scales, full));
-        memcpy(dst + full * QK256_BLOCK_ELEMS, tmp, rest * sizeof(float));
+        dequantize_groups(d, s, table, groups);
+        if (rest % 16) {
+            float tmp[16];
+
+            dequantize_groups(tmp, s + 4 * groups, table, 1);
+            memcpy(d + 16 * groups, tmp, rest % 16 * sizeof(float));
+        }
     }
 }
 
