@@ -1,164 +1,142 @@
-/* bench/qk256-bench.c -- time every kernel variant of libqk256
+/* bench/qk256-bench.c -- measure libqk256 on this machine
  * SPDX-License-Identifier: MIT
  *
- * Prints the variant that the loader bound for the public API, then one
- * table: each operation at a fixed shape, for each variant in the impl list
- * that this CPU can run, with the median and minimum time of one call over
- * SAMPLES timed samples.  A sample repeats the call often enough to last
- * at least SAMPLE_NS, which keeps the clock's resolution and cost out of
- * the numbers.  Inputs are random with a fixed seed, so runs compare.
+ * One row per operation and implementation: the plain scalar reference
+ * (bench/reference.c) and every variant of the library that this CPU can
+ * run, each called through the public API.  The bound variant runs in this
+ * process; every other variant runs in a copy of this program started with
+ * the GLIBC_TUNABLES mask that makes the loader bind it (SPEC section 5),
+ * which reports its figures back through a pipe.  So each row is what a
+ * program that links the library would get on a CPU with that variant.
+ *
+ * Method, per row: the same inputs (random, fixed seed) and buffers for
+ * every call, so caches are hot (except --model, whose 521 MB of weights
+ * stream from DRAM); a warm-up of at least WARMUP_NS and one call; then up
+ * to --samples samples on CLOCK_MONOTONIC, each a run of back-to-back calls
+ * that lasts at least SAMPLE_NS, fewer samples (never under MIN_SAMPLES)
+ * once a row has taken ROW_BUDGET_NS.  Times are per call: the median, min
+ * and max over the samples.  Every output is compared with the reference's
+ * before its row counts (bitwise; GEMV within a tolerance), and a
+ * mismatch makes the exit status 1.
  */
-#define _POSIX_C_SOURCE 200809L /* clock_gettime, also under -std=c99 */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, fdopen, setenv */
 
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "qk256.h"
+#include "reference.h"
 
-#define SAMPLES 31
-#define SAMPLE_NS 20000.0 /* shortest timed sample */
-#define WARMUP_NS 2e6     /* calls before sampling starts */
+#define DEFAULT_SAMPLES 31
+#define MIN_SAMPLES 3
+#define SAMPLE_NS 50e3     /* shortest timed sample */
+#define WARMUP_NS 20e6     /* calls before sampling starts */
+#define ROW_BUDGET_NS 2e9  /* time after which a row stops at MIN_SAMPLES */
+#define PROGRESS_AFTER_NS 1e9
+#define MAX_ELEMS ((size_t)1 << 31) /* per operand, to keep sizes sane */
+#define MAX_THREADS 256
+#define MAX_IMPLS 8        /* the reference and the variants */
 
-/* The shapes.  The packed input of dequantize and unpack holds CODEC_N
- * codes, so DEQUANT_N must not exceed it. */
-#define DEQUANT_N 1024
-#define GEMV_ROWS 2560
-#define GEMV_COLS 2560
-#define CODEC_N 4096 /* pack, unpack and quantize */
+/* ---- what to run -------------------------------------------------------- */
 
-#define STR(x) STR_(x)
-#define STR_(x) #x
+enum op { OP_DEQUANT, OP_GEMV, OP_PACK, OP_UNPACK, OP_QUANTIZE, OP_MODEL };
 
-enum op { OP_DEQUANTIZE, OP_GEMV, OP_PACK, OP_UNPACK, OP_QUANTIZE, OP_COUNT };
-
-static const struct op_info {
-    const char *name, *shape;
-    double elems; /* per call */
-} ops[OP_COUNT] = {
-    [OP_DEQUANTIZE] = { "dequantize", "n=" STR(DEQUANT_N), DEQUANT_N },
-    [OP_GEMV] = { "gemv", STR(GEMV_ROWS) "x" STR(GEMV_COLS),
-                  (double)GEMV_ROWS * GEMV_COLS },
-    [OP_PACK] = { "pack", "n=" STR(CODEC_N), CODEC_N },
-    [OP_UNPACK] = { "unpack", "n=" STR(CODEC_N), CODEC_N },
-    [OP_QUANTIZE] = { "quantize", "n=" STR(CODEC_N), CODEC_N },
+static const char *const op_names[] = {
+    [OP_DEQUANT] = "dequant", [OP_GEMV] = "gemv", [OP_PACK] = "pack",
+    [OP_UNPACK] = "unpack", [OP_QUANTIZE] = "quantize", [OP_MODEL] = "model",
 };
 
-/* Inputs and outputs of every operation, allocated once. */
-struct bench_data {
-    uint8_t *codes, *packed, *weights, *out_codes, *out_packed;
-    float *floats, *scales, *x, *y, *out_floats, *out_scales;
+struct job {
+    enum op op;
+    size_t rows, cols; /* 1 x n for the one-dimensional operations */
+    char shape[40];
 };
 
-/* Written from the output after every batch of calls.  The kernels are
- * called through pointers into another object, so the calls cannot be
- * dropped anyway; this keeps it so under LTO too. */
-static volatile float sink;
+/* The linear layers of one token of BitNet b1.58 2B: LAYERS times these. */
+static const struct matrix {
+    const char *name;
+    size_t rows, cols;
+} bitnet_2b[] = {
+    { "q", 2560, 2560 },    { "k", 640, 2560 },     { "v", 640, 2560 },
+    { "o", 2560, 2560 },    { "gate", 6912, 2560 }, { "up", 6912, 2560 },
+    { "down", 2560, 6912 },
+};
+#define BITNET_2B_LAYERS 30
+#define BITNET_2B_MATRICES (sizeof bitnet_2b / sizeof bitnet_2b[0])
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+/* Run with no operations: the shapes of the targets in the README. */
+static const char *const default_ops[] = {
+    "dequant",  "64",        "dequant", "256",       "dequant", "1024",
+    "dequant",  "4096",      "dequant", "16384",     "gemv",    "8x256",
+    "gemv",     "2560x2560", "gemv",    "2560x6912", "pack",    "4096",
+    "unpack",   "4096",      "quantize", "4096",
+};
 
-/* xorshift64*: fixed seed, the same inputs on every run. */
-static uint32_t
-rng(void)
+struct options {
+    size_t samples, threads;
+    int json;
+    const char *child;  /* --as-child VARIANT: measure it, report on stdout */
+    double t0;          /* when the whole run started, for the progress line */
+    int argc;           /* of main, passed on to children */
+};
+
+/* An implementation: the public API, or the reference in its shape. */
+struct api {
+    const char *name;
+    int (*pack)(uint8_t *, const uint8_t *, size_t);
+    int (*unpack)(uint8_t *, const uint8_t *, size_t);
+    int (*dequantize)(float *, const uint8_t *, const float *, size_t);
+    int (*gemv)(float *, const uint8_t *, size_t, const float *, size_t, size_t);
+    int (*quantize)(uint8_t *, float *, const float *, size_t);
+};
+
+static const struct api reference_api = {
+    "reference", ref_pack, ref_unpack, ref_dequantize, ref_gemv, ref_quantize,
+};
+
+/* The bound variant; name is filled in from qk256_implementation(). */
+static struct api library_api = {
+    NULL, qk256_pack, qk256_unpack, qk256_dequantize, qk256_gemv, qk256_quantize,
+};
+
+struct stats {
+    int valid;   /* measured */
+    int ok;      /* outputs matched the reference */
+    double median, min, max; /* ns per call */
+    size_t samples, calls;   /* samples taken, calls per sample */
+    double ref_median;       /* of the reference, interleaved with this */
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static void
+die(const char *fmt, const char *arg)
 {
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 32);
-}
-
-/* Uniform in [-1, 1). */
-static float
-rng_float(void)
-{
-    return (float)(rng() >> 8) / 8388608.0f - 1.0f;
+    fprintf(stderr, "qk256-bench: ");
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    exit(2);
 }
 
 static void *
 xmalloc(size_t size)
 {
-    void *p = malloc(size);
+    void *p = malloc(size ? size : 1);
 
-    if (!p) {
-        fprintf(stderr, "qk256-bench: out of memory\n");
-        exit(EXIT_FAILURE);
-    }
+    if (!p)
+        die("out of memory%s", "");
     return p;
-}
-
-static uint8_t *
-random_codes(size_t n)
-{
-    uint8_t *c = xmalloc(n);
-
-    for (size_t i = 0; i < n; i++)
-        c[i] = (uint8_t)(rng() & 3);
-    return c;
-}
-
-static float *
-random_floats(size_t n)
-{
-    float *f = xmalloc(n * sizeof *f);
-
-    for (size_t i = 0; i < n; i++)
-        f[i] = rng_float();
-    return f;
-}
-
-/* Random codes packed with the public API: rows of cols weights each. */
-static uint8_t *
-random_packed(size_t rows, size_t cols)
-{
-    size_t rb = qk256_row_bytes(cols);
-    uint8_t *codes = xmalloc(cols);
-    uint8_t *p = xmalloc(rows * rb);
-
-    for (size_t r = 0; r < rows; r++) {
-        for (size_t c = 0; c < cols; c++)
-            codes[c] = (uint8_t)(rng() & 3);
-        if (qk256_pack(p + r * rb, codes, cols) != QK256_OK) {
-            fprintf(stderr, "qk256-bench: qk256_pack failed\n");
-            exit(EXIT_FAILURE);
-        }
-    }
-    free(codes);
-    return p;
-}
-
-static void
-data_init(struct bench_data *d)
-{
-    d->codes = random_codes(CODEC_N);
-    d->packed = random_packed(1, CODEC_N);
-    d->weights = random_packed(GEMV_ROWS, GEMV_COLS);
-    d->out_codes = xmalloc(CODEC_N);
-    d->out_packed = xmalloc(qk256_row_bytes(CODEC_N));
-    d->floats = random_floats(CODEC_N);
-    d->scales = random_floats(qk256_blocks(DEQUANT_N));
-    d->x = random_floats(GEMV_COLS);
-    d->y = xmalloc(GEMV_ROWS * sizeof *d->y);
-    d->out_floats = xmalloc(DEQUANT_N * sizeof *d->out_floats);
-    d->out_scales = xmalloc(qk256_blocks(CODEC_N) * sizeof *d->out_scales);
-}
-
-static void
-data_free(struct bench_data *d)
-{
-    free(d->codes);
-    free(d->packed);
-    free(d->weights);
-    free(d->out_codes);
-    free(d->out_packed);
-    free(d->floats);
-    free(d->scales);
-    free(d->x);
-    free(d->y);
-    free(d->out_floats);
-    free(d->out_scales);
 }
 
 static double
@@ -170,45 +148,38 @@ now_ns(void)
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-/* Nanoseconds that reps calls of op with the variant impl take.  The loop
- * runs inside each case, so that the choice of op is not timed. */
-static double
-time_calls(const struct qk256_impl *impl, enum op op, struct bench_data *d,
-           size_t reps)
-{
-    double t0 = now_ns();
+static uint64_t rng_state;
 
-    switch (op) {
-    case OP_DEQUANTIZE:
-        for (size_t i = 0; i < reps; i++)
-            impl->dequantize(d->out_floats, d->packed, d->scales, DEQUANT_N);
-        sink = d->out_floats[DEQUANT_N - 1];
-        break;
-    case OP_GEMV:
-        for (size_t i = 0; i < reps; i++)
-            impl->gemv(d->y, d->weights, qk256_row_bytes(GEMV_COLS), d->x,
-                       GEMV_ROWS, GEMV_COLS);
-        sink = d->y[GEMV_ROWS - 1];
-        break;
-    case OP_PACK:
-        for (size_t i = 0; i < reps; i++)
-            impl->pack(d->out_packed, d->codes, CODEC_N);
-        sink = d->out_packed[0];
-        break;
-    case OP_UNPACK:
-        for (size_t i = 0; i < reps; i++)
-            impl->unpack(d->out_codes, d->packed, CODEC_N);
-        sink = d->out_codes[CODEC_N - 1];
-        break;
-    case OP_QUANTIZE:
-        for (size_t i = 0; i < reps; i++)
-            impl->quantize(d->out_packed, d->out_scales, d->floats, CODEC_N);
-        sink = d->out_scales[0];
-        break;
-    default:
-        break;
+/* splitmix64; every job reseeds, so its inputs do not depend on the others */
+static uint64_t
+rng(void)
+{
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+static void
+random_bytes(uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t v = rng();
+
+        memcpy(p + i, &v, n - i < 8 ? n - i : 8);
     }
-    return now_ns() - t0;
+}
+
+/* n floats uniform in [-1, 1) */
+static float *
+random_floats(size_t n)
+{
+    float *f = xmalloc(n * sizeof *f);
+
+    for (size_t i = 0; i < n; i++)
+        f[i] = (float)(rng() >> 40) / 8388608.0f - 1.0f;
+    return f;
 }
 
 static int
@@ -219,85 +190,976 @@ cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Median and minimum nanoseconds per call of op. */
-static void
-measure(const struct qk256_impl *impl, enum op op, struct bench_data *d,
-        double *median, double *min)
+/* "12.3 ns", "4.56 us", "7.89 ms", "1.23 s" */
+static const char *
+fmt_time(char *buf, size_t size, double ns)
 {
-    double per_call[SAMPLES];
-    size_t reps = 1;
-
-    /* Warm up (caches, clocks), and find reps for one sample meanwhile. */
-    for (double spent = 0.0; spent < WARMUP_NS;) {
-        double t = time_calls(impl, op, d, reps);
-
-        spent += t;
-        if (t < SAMPLE_NS)
-            reps *= 2;
-    }
-    for (int s = 0; s < SAMPLES; s++)
-        per_call[s] = time_calls(impl, op, d, reps) / (double)reps;
-
-    qsort(per_call, SAMPLES, sizeof per_call[0], cmp_double);
-    *median = per_call[SAMPLES / 2];
-    *min = per_call[0];
+    if (ns < 1e3)
+        snprintf(buf, size, "%.1f ns", ns);
+    else if (ns < 1e6)
+        snprintf(buf, size, "%.2f us", ns / 1e3);
+    else if (ns < 1e9)
+        snprintf(buf, size, "%.2f ms", ns / 1e6);
+    else
+        snprintf(buf, size, "%.2f s", ns / 1e9);
+    return buf;
 }
+
+/* "64 B", "16.4 kB", "1.64 MB", "521 MB": decimal, as GB/s is */
+static const char *
+fmt_bytes(char *buf, size_t size, double bytes)
+{
+    if (bytes < 1e3)
+        snprintf(buf, size, "%.0f B", bytes);
+    else if (bytes < 1e6)
+        snprintf(buf, size, "%.1f kB", bytes / 1e3);
+    else
+        snprintf(buf, size, "%.*f MB", bytes < 1e8 ? 2 : 0, bytes / 1e6);
+    return buf;
+}
+
+/* ---- the progress line ----------------------------------------------------
+ * On stderr, only when it is a terminal and the run (parent and children
+ * together) has lasted PROGRESS_AFTER_NS; erased before results print. */
+static int progress_shown;
+
+static void
+progress(const struct options *o, const char *impl, const struct job *j)
+{
+    if (!isatty(STDERR_FILENO) || now_ns() - o->t0 < PROGRESS_AFTER_NS)
+        return;
+    fprintf(stderr, "\r\033[Kqk256-bench: %s %s %s ...", op_names[j->op],
+            j->shape, impl);
+    fflush(stderr);
+    progress_shown = 1;
+}
+
+static void
+progress_done(void)
+{
+    if (progress_shown)
+        fputs("\r\033[K", stderr);
+    progress_shown = 0;
+}
+
+/* ---- threads: row bands of one GEMV ---------------------------------------
+ * --threads N starts N - 1 workers for a row; the calling thread takes band
+ * 0.  A call hands out the bands by bumping gen and waits for pending to
+ * reach 0; workers spin (then yield) between calls, since a token is 210
+ * GEMVs of well under a millisecond each. */
+
+struct gemv_call {
+    const struct api *api;
+    float *y;
+    const uint8_t *w;
+    size_t stride;
+    const float *x;
+    size_t rows, cols;
+};
+
+struct pool {
+    size_t n;
+    pthread_t *tids;
+    struct worker { struct pool *pool; size_t index; } *workers;
+    struct gemv_call call;
+    unsigned gen, pending;
+    int quit, failed;
+};
+
+static void
+cpu_relax(unsigned *spins)
+{
+    if (++*spins > (1u << 16)) {
+        sched_yield();
+        return;
+    }
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* First row of band i of n; bands start at multiples of 4 rows, which the
+ * kernels take four at a time. */
+static size_t
+band_start(size_t rows, size_t n, size_t i)
+{
+    size_t r = (size_t)((double)rows * (double)i / (double)n);
+
+    r = (r + 3) & ~(size_t)3;
+    return i == n || r > rows ? rows : r;
+}
+
+static void
+run_band(struct pool *p, size_t i)
+{
+    const struct gemv_call *c = &p->call;
+    size_t r0 = band_start(c->rows, p->n, i), r1 = band_start(c->rows, p->n, i + 1);
+
+    if (r1 > r0 && c->api->gemv(c->y + r0, c->w + r0 * c->stride, c->stride,
+                                c->x, r1 - r0, c->cols) != QK256_OK)
+        __atomic_store_n(&p->failed, 1, __ATOMIC_RELAXED);
+}
+
+static void *
+worker_main(void *arg)
+{
+    struct worker *wk = arg;
+    struct pool *p = wk->pool;
+    unsigned seen = 0;
+
+    for (;;) {
+        unsigned spins = 0, g;
+
+        while ((g = __atomic_load_n(&p->gen, __ATOMIC_ACQUIRE)) == seen)
+            cpu_relax(&spins);
+        seen = g;
+        if (__atomic_load_n(&p->quit, __ATOMIC_ACQUIRE))
+            return NULL;
+        run_band(p, wk->index);
+        __atomic_sub_fetch(&p->pending, 1, __ATOMIC_RELEASE);
+    }
+}
+
+static struct pool *
+pool_start(size_t n)
+{
+    struct pool *p;
+
+    if (n < 2)
+        return NULL;
+    p = xmalloc(sizeof *p);
+    memset(p, 0, sizeof *p);
+    p->n = n;
+    p->tids = xmalloc(n * sizeof *p->tids);
+    p->workers = xmalloc(n * sizeof *p->workers);
+    for (size_t i = 1; i < n; i++) {
+        p->workers[i].pool = p;
+        p->workers[i].index = i;
+        if (pthread_create(&p->tids[i], NULL, worker_main, &p->workers[i]) != 0)
+            die("cannot start a thread%s", "");
+    }
+    return p;
+}
+
+static void
+pool_stop(struct pool *p)
+{
+    if (!p)
+        return;
+    __atomic_store_n(&p->quit, 1, __ATOMIC_RELEASE);
+    __atomic_add_fetch(&p->gen, 1, __ATOMIC_RELEASE);
+    for (size_t i = 1; i < p->n; i++)
+        pthread_join(p->tids[i], NULL);
+    free(p->tids);
+    free(p->workers);
+    free(p);
+}
+
+/* One GEMV, split over the pool's threads when there is a pool. */
+static int
+gemv(struct pool *p, const struct gemv_call *c)
+{
+    unsigned spins = 0;
+
+    if (!p)
+        return c->api->gemv(c->y, c->w, c->stride, c->x, c->rows, c->cols);
+    p->call = *c;
+    __atomic_store_n(&p->pending, (unsigned)(p->n - 1), __ATOMIC_RELAXED);
+    __atomic_add_fetch(&p->gen, 1, __ATOMIC_RELEASE);
+    run_band(p, 0);
+    while (__atomic_load_n(&p->pending, __ATOMIC_ACQUIRE) != 0)
+        cpu_relax(&spins);
+    return __atomic_load_n(&p->failed, __ATOMIC_RELAXED) ? -1 : QK256_OK;
+}
+
+/* ---- the data of one job ------------------------------------------------ */
+
+struct data {
+    size_t n, nbytes;          /* elements and packed bytes of a 1-D job */
+    uint8_t *codes, *packed;   /* pack input; dequant and unpack input */
+    float *floats, *scales;    /* quantize input; dequant scales */
+    uint8_t *out_bytes;        /* pack and quantize output: packed, or
+                                  unpack output: codes */
+    float *out_floats;         /* dequant output, quantize scales, gemv y */
+    size_t out_nbytes, out_nfloats;
+    /* gemv: one matrix; model: every matrix of every layer */
+    size_t nmat;
+    uint8_t **w;
+    size_t *rows, *cols;
+    float *x, *x_abs_sum2;     /* x; 2 * sum |x| per matrix's cols */
+    /* the reference's outputs, for checking */
+    uint8_t *want_bytes;
+    float *want_floats;
+};
+
+static void
+data_init(struct data *d, const struct job *j)
+{
+    memset(d, 0, sizeof *d);
+    rng_state = 0x2545f4914f6cdd1du ^ (uint64_t)j->op << 32 ^ j->rows ^ j->cols << 20;
+    d->n = j->cols;
+    d->nbytes = qk256_row_bytes(j->cols);
+
+    switch (j->op) {
+    case OP_PACK:
+        d->codes = xmalloc(d->n);
+        for (size_t i = 0; i < d->n; i++)
+            d->codes[i] = (uint8_t)(rng() & 3);
+        d->out_nbytes = d->nbytes;
+        break;
+    case OP_UNPACK:
+    case OP_DEQUANT:
+        d->packed = xmalloc(d->nbytes);
+        random_bytes(d->packed, d->nbytes);
+        if (j->op == OP_UNPACK) {
+            d->out_nbytes = d->n;
+        } else {
+            d->scales = random_floats(qk256_blocks(d->n));
+            d->out_nfloats = d->n;
+        }
+        break;
+    case OP_QUANTIZE:
+        d->floats = random_floats(d->n);
+        d->out_nbytes = d->nbytes;
+        d->out_nfloats = qk256_blocks(d->n);
+        break;
+    case OP_GEMV:
+    case OP_MODEL: {
+        size_t maxcols = 0, maxrows = 0;
+
+        d->nmat = j->op == OP_GEMV ? 1 : BITNET_2B_LAYERS * BITNET_2B_MATRICES;
+        d->w = xmalloc(d->nmat * sizeof *d->w);
+        d->rows = xmalloc(d->nmat * sizeof *d->rows);
+        d->cols = xmalloc(d->nmat * sizeof *d->cols);
+        for (size_t m = 0; m < d->nmat; m++) {
+            const struct matrix *mx = &bitnet_2b[m % BITNET_2B_MATRICES];
+
+            d->rows[m] = j->op == OP_GEMV ? j->rows : mx->rows;
+            d->cols[m] = j->op == OP_GEMV ? j->cols : mx->cols;
+            d->w[m] = xmalloc(d->rows[m] * qk256_row_bytes(d->cols[m]));
+            random_bytes(d->w[m], d->rows[m] * qk256_row_bytes(d->cols[m]));
+            if (d->cols[m] > maxcols)
+                maxcols = d->cols[m];
+            if (d->rows[m] > maxrows)
+                maxrows = d->rows[m];
+        }
+        d->x = random_floats(maxcols);
+        d->x_abs_sum2 = xmalloc(d->nmat * sizeof *d->x_abs_sum2);
+        for (size_t m = 0; m < d->nmat; m++) {
+            double s = 0.0;
+
+            for (size_t c = 0; c < d->cols[m]; c++)
+                s += fabs((double)d->x[c]);
+            d->x_abs_sum2[m] = (float)(2.0 * s);
+        }
+        d->out_nfloats = maxrows;
+        break;
+    }
+    }
+    d->out_bytes = xmalloc(d->out_nbytes);
+    d->out_floats = xmalloc(d->out_nfloats * sizeof(float));
+    d->want_bytes = xmalloc(d->out_nbytes);
+    d->want_floats = xmalloc(d->out_nfloats * sizeof(float));
+}
+
+static void
+data_free(struct data *d)
+{
+    for (size_t m = 0; m < d->nmat; m++)
+        free(d->w[m]);
+    free(d->w);
+    free(d->rows);
+    free(d->cols);
+    free(d->x);
+    free(d->x_abs_sum2);
+    free(d->codes);
+    free(d->packed);
+    free(d->floats);
+    free(d->scales);
+    free(d->out_bytes);
+    free(d->out_floats);
+    free(d->want_bytes);
+    free(d->want_floats);
+}
+
+/* ---- timing ------------------------------------------------------------- */
+
+/* Nanoseconds that calls calls of the job's operation take with api, or a
+ * negative number when a call fails.  Each case has its own loop, so that
+ * only the calls are timed. */
+static double
+time_calls(const struct job *j, const struct api *api, struct data *d,
+           struct pool *pool, size_t calls)
+{
+    int rc = 0;
+    double t0 = now_ns();
+
+    switch (j->op) {
+    case OP_DEQUANT:
+        for (size_t i = 0; i < calls; i++)
+            rc |= api->dequantize(d->out_floats, d->packed, d->scales, d->n);
+        break;
+    case OP_PACK:
+        for (size_t i = 0; i < calls; i++)
+            rc |= api->pack(d->out_bytes, d->codes, d->n);
+        break;
+    case OP_UNPACK:
+        for (size_t i = 0; i < calls; i++)
+            rc |= api->unpack(d->out_bytes, d->packed, d->n);
+        break;
+    case OP_QUANTIZE:
+        for (size_t i = 0; i < calls; i++)
+            rc |= api->quantize(d->out_bytes, d->out_floats, d->floats, d->n);
+        break;
+    case OP_GEMV:
+    case OP_MODEL:
+        for (size_t i = 0; i < calls; i++) {
+            for (size_t m = 0; m < d->nmat; m++) {
+                struct gemv_call c = { api, d->out_floats, d->w[m],
+                                       qk256_row_bytes(d->cols[m]), d->x,
+                                       d->rows[m], d->cols[m] };
+                rc |= gemv(pool, &c);
+            }
+        }
+        break;
+    }
+
+    double t = now_ns() - t0;
+    return rc != 0 ? -1.0 : t;
+}
+
+/* Whether the last call's outputs are the reference's (d->want_*): bitwise,
+ * except a GEMV row, which may differ by 1e-3 of 2 sum |x| (>= sum |w x|),
+ * more than the reference's own f32 rounding, far less than a wrong
+ * result.  A model's outputs are not checked: its GEMVs are those of the
+ * gemv operation. */
+static int
+outputs_match(const struct job *j, const struct data *d)
+{
+    if (j->op == OP_MODEL)
+        return 1;
+    if (j->op == OP_GEMV) {
+        for (size_t r = 0; r < d->rows[0]; r++) {
+            double diff = fabs((double)d->out_floats[r] - (double)d->want_floats[r]);
+
+            if (!(diff <= 1e-3 * fmax(1.0, (double)d->x_abs_sum2[0])))
+                return 0;
+        }
+        return 1;
+    }
+    return memcmp(d->out_bytes, d->want_bytes, d->out_nbytes) == 0 &&
+           memcmp(d->out_floats, d->want_floats, d->out_nfloats * sizeof(float)) == 0;
+}
+
+/* Measures the job with api[0] and api[1] (the reference and a variant),
+ * interleaving their samples, so that a change of clock speed or a noisy
+ * neighbour during the row touches both and their ratio holds. */
+static void
+measure_pair(const struct options *o, const struct job *j,
+             const struct api *const api[2], struct data *d, struct stats st[2])
+{
+    struct pool *pool = (j->op == OP_GEMV || j->op == OP_MODEL) ? pool_start(o->threads) : NULL;
+    double *per_call[2], start;
+    size_t calls[2] = { 1, 1 };
+
+    for (int k = 0; k < 2; k++) {
+        double t, t0 = now_ns();
+
+        progress(o, api[k]->name, j);
+        memset(&st[k], 0, sizeof st[k]);
+        per_call[k] = xmalloc(o->samples * sizeof *per_call[k]);
+
+        /* Warm up (caches, clock speed) while finding the calls per
+         * sample; the outputs are cleared first, so that they show what
+         * this api computed. */
+        memset(d->out_floats, 0, d->out_nfloats * sizeof(float));
+        memset(d->out_bytes, 0, d->out_nbytes);
+        do {
+            t = time_calls(j, api[k], d, pool, calls[k]);
+            if (t < 0.0)
+                die("a call with %s failed", api[k]->name);
+            if (t < SAMPLE_NS)
+                calls[k] *= 2;
+        } while (now_ns() - t0 < WARMUP_NS);
+        st[k].ok = outputs_match(j, d);
+    }
+
+    start = now_ns();
+    while (st[1].samples < o->samples &&
+           (st[1].samples < MIN_SAMPLES || now_ns() - start < ROW_BUDGET_NS)) {
+        for (int k = 0; k < 2; k++) {
+            double t = time_calls(j, api[k], d, pool, calls[k]);
+
+            if (t < 0.0)
+                die("a call with %s failed", api[k]->name);
+            per_call[k][st[k].samples++] = t / (double)calls[k];
+        }
+    }
+    pool_stop(pool);
+
+    for (int k = 0; k < 2; k++) {
+        size_t n = st[k].samples;
+        double *v = per_call[k];
+
+        qsort(v, n, sizeof *v, cmp_double);
+        st[k].valid = 1;
+        st[k].median = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+        st[k].min = v[0];
+        st[k].max = v[n - 1];
+        st[k].calls = calls[k];
+        free(v);
+    }
+    st[0].ref_median = st[1].ref_median = st[0].median;
+}
+
+/* The reference's outputs of job j, into d->want_*. */
+static void
+reference_outputs(const struct job *j, struct data *d)
+{
+    if (j->op == OP_MODEL)
+        return;
+    if (time_calls(j, &reference_api, d, NULL, 1) < 0.0)
+        die("the reference failed%s", "");
+    memcpy(d->want_bytes, d->out_bytes, d->out_nbytes);
+    memcpy(d->want_floats, d->out_floats, d->out_nfloats * sizeof(float));
+}
+
+/* ---- the variants ------------------------------------------------------- */
+
+/* The GLIBC_TUNABLES value under which the loader binds each variant on a
+ * CPU that has it (SPEC section 5). */
+static const struct {
+    const char *variant, *tunables;
+} variant_masks[] = {
+    { "avx512", "" },
+    { "avx2", "glibc.cpu.hwcaps=-AVX512F,-AVX512BW,-AVX512VL" },
+    { "scalar", "glibc.cpu.hwcaps=-AVX512F,-AVX512BW,-AVX512VL,-AVX2,-FMA" },
+};
+
+static const char *
+variant_mask(const char *variant)
+{
+    for (size_t i = 0; i < sizeof variant_masks / sizeof variant_masks[0]; i++)
+        if (strcmp(variant_masks[i].variant, variant) == 0)
+            return variant_masks[i].tunables;
+    return NULL;
+}
+
+/* Runs this program again as "--as-child variant" under that variant's
+ * mask; reads its rows into st[job] (columns it did not report stay
+ * invalid).  Returns 0, or -1 when the variant could not be run. */
+static int
+run_child(char **argv, const char *variant, const struct options *o,
+          size_t njobs, struct stats *st, size_t stride)
+{
+    const char *mask = variant_mask(variant);
+    int fds[2], status;
+    pid_t pid;
+
+    if (!mask || pipe(fds) != 0)
+        return -1;
+    pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        const char *old = getenv("GLIBC_TUNABLES");
+        char t0[32], *tun = xmalloc((old ? strlen(old) : 0) + strlen(mask) + 2);
+        char **args = xmalloc(((size_t)o->argc + 6) * sizeof *args);
+        size_t k = 0;
+
+        /* A mask of the user's stays in force; the variant's comes last. */
+        sprintf(tun, "%s%s%s", old ? old : "", old && *mask ? ":" : "", mask);
+        if (setenv("GLIBC_TUNABLES", tun, 1) != 0)
+            _exit(126);
+        snprintf(t0, sizeof t0, "%.0f", o->t0);
+        args[k++] = argv[0];
+        args[k++] = "--as-child";
+        args[k++] = (char *)variant;
+        args[k++] = "--t0";
+        args[k++] = t0;
+        for (int i = 1; i < o->argc; i++)
+            args[k++] = argv[i];
+        args[k] = NULL;
+        dup2(fds[1], STDOUT_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        execv("/proc/self/exe", args);
+        execv(argv[0], args);
+        _exit(127);
+    }
+    close(fds[1]);
+
+    FILE *in = fdopen(fds[0], "r");
+    size_t jx;
+    struct stats s;
+
+    if (!in)
+        die("fdopen: %s", strerror(errno));
+    memset(&s, 0, sizeof s);
+    while (fscanf(in, "%zu %lf %lf %lf %zu %zu %d %lf", &jx, &s.median, &s.min,
+                  &s.max, &s.samples, &s.calls, &s.ok, &s.ref_median) == 8) {
+        if (jx < njobs) {
+            s.valid = 1;
+            st[jx * stride] = s;
+        }
+    }
+    fclose(in);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+static double
+job_elems(const struct job *j)
+{
+    if (j->op == OP_MODEL) {
+        double e = 0.0;
+
+        for (size_t m = 0; m < BITNET_2B_MATRICES; m++)
+            e += (double)bitnet_2b[m].rows * (double)bitnet_2b[m].cols;
+        return e * BITNET_2B_LAYERS;
+    }
+    return (double)j->rows * (double)j->cols;
+}
+
+/* Packed weight bytes that one call reads (pack and quantize: writes). */
+static double
+job_weight_bytes(const struct job *j)
+{
+    if (j->op == OP_MODEL) {
+        double b = 0.0;
+
+        for (size_t m = 0; m < BITNET_2B_MATRICES; m++)
+            b += (double)bitnet_2b[m].rows * (double)qk256_row_bytes(bitnet_2b[m].cols);
+        return b * BITNET_2B_LAYERS;
+    }
+    return (double)j->rows * (double)qk256_row_bytes(j->cols);
+}
+
+/* The model name of the first CPU in /proc/cpuinfo, with its family and
+ * model numbers (which tell CPU generations apart where the name does
+ * not), or "unknown". */
+static void
+cpu_name(char *buf, size_t size)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[512], name[256] = "unknown";
+    long family = -1, model = -1;
+
+    while (f && fgets(line, sizeof line, f) && line[0] != '\n') {
+        char *v = strchr(line, ':');
+
+        if (!v)
+            continue;
+        v += 1 + (v[1] == ' ');
+        v[strcspn(v, "\n")] = '\0';
+        if (strncmp(line, "model name", 10) == 0)
+            snprintf(name, sizeof name, "%s", v);
+        else if (strncmp(line, "cpu family", 10) == 0)
+            family = strtol(v, NULL, 10);
+        else if (strncmp(line, "model\t", 6) == 0)
+            model = strtol(v, NULL, 10);
+    }
+    if (f)
+        fclose(f);
+    if (family >= 0 && model >= 0)
+        snprintf(buf, size, "%s (family %ld, model %ld)", name, family, model);
+    else
+        snprintf(buf, size, "%s", name);
+}
+
+static void
+json_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
+}
+
+struct report {
+    const struct options *o;
+    const struct job *jobs;
+    size_t njobs, nimpls;
+    const char *impls[MAX_IMPLS]; /* column 0 is the reference */
+    const char *missing[MAX_IMPLS]; /* variants that could not be run */
+    size_t nmissing;
+    struct stats *st;             /* st[job * nimpls + impl] */
+};
+
+static void
+print_table(const struct report *rp)
+{
+    char cpu[256], a[32], b[32], c[32], w[32];
+
+    cpu_name(cpu, sizeof cpu);
+    printf("bound variant: %s\n", qk256_implementation());
+    printf("libqk256 %s; cpu: %s; %zu thread%s\n", qk256_version(), cpu,
+           rp->o->threads, rp->o->threads == 1 ? "" : "s");
+    printf("Times per call on CLOCK_MONOTONIC: median, min and max of up to %zu\n"
+           "samples of >= %.0f us of calls each, after >= %.0f ms of warm-up; hot\n"
+           "caches except for --model.  \"weights\" is the packed weight data\n"
+           "that one call reads (pack, quantize: writes), GB/s counts it.  The\n"
+           "reference is plain scalar C built without auto-vectorisation; each\n"
+           "speedup is over the reference timed in the same process, its samples\n"
+           "interleaved with the variant's.\n\n",
+           rp->o->samples, SAMPLE_NS / 1e3, WARMUP_NS / 1e6);
+    printf("%-8s  %-11s  %9s  %-9s  %10s  %10s  %10s  %8s  %7s  %8s\n", "op",
+           "shape", "weights", "variant", "median", "min", "max", "Gelem/s",
+           "GB/s", "speedup");
+
+    for (size_t jx = 0; jx < rp->njobs; jx++) {
+        const struct job *j = &rp->jobs[jx];
+
+        for (size_t ix = 0; ix < rp->nimpls; ix++) {
+            const struct stats *s = &rp->st[jx * rp->nimpls + ix];
+
+            if (!s->valid)
+                continue;
+            printf("%-8s  %-11s  %9s  %-9s  %10s  %10s  %10s  %8.2f  %7.2f  %7.2fx%s\n",
+                   op_names[j->op], j->shape, fmt_bytes(w, sizeof w, job_weight_bytes(j)),
+                   rp->impls[ix],
+                   fmt_time(a, sizeof a, s->median), fmt_time(b, sizeof b, s->min),
+                   fmt_time(c, sizeof c, s->max), job_elems(j) / s->median,
+                   job_weight_bytes(j) / s->median,
+                   s->ref_median / s->median,
+                   s->ok ? "" : "  WRONG RESULT");
+        }
+    }
+    for (size_t jx = 0; jx < rp->njobs; jx++) {
+        const struct job *j = &rp->jobs[jx];
+
+        if (j->op != OP_MODEL)
+            continue;
+        printf("\n%s: one token is %zu GEMVs, %.2f G weights, %.0f MB packed:\n",
+               j->shape, (size_t)(BITNET_2B_LAYERS * BITNET_2B_MATRICES),
+               job_elems(j) / 1e9, job_weight_bytes(j) / 1e6);
+        for (size_t ix = 0; ix < rp->nimpls; ix++) {
+            const struct stats *s = &rp->st[jx * rp->nimpls + ix];
+
+            if (s->valid)
+                printf("  %-9s  %9.2f ms/token  %7.2f tokens/s\n", rp->impls[ix],
+                       s->median / 1e6, 1e9 / s->median);
+        }
+    }
+    for (size_t i = 0; i < rp->nmissing; i++)
+        printf("\nnote: variant %s could not be run (selected with GLIBC_TUNABLES "
+               "in a child); it has no rows\n", rp->missing[i]);
+}
+
+static void
+print_json(const struct report *rp)
+{
+    char cpu[256], date[32];
+    time_t now = time(NULL);
+    int first = 1;
+
+    cpu_name(cpu, sizeof cpu);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    printf("{\n  \"bound_variant\": ");
+    json_string(qk256_implementation());
+    printf(",\n  \"version\": ");
+    json_string(qk256_version());
+    printf(",\n  \"cpu\": ");
+    json_string(cpu);
+    printf(",\n  \"date\": \"%s\",\n  \"clock\": \"CLOCK_MONOTONIC\",\n"
+           "  \"threads\": %zu,\n  \"max_samples\": %zu,\n"
+           "  \"min_sample_ns\": %.0f,\n  \"warmup_ns\": %.0f,\n"
+           "  \"missing_variants\": [",
+           date, rp->o->threads, rp->o->samples, SAMPLE_NS, WARMUP_NS);
+    for (size_t i = 0; i < rp->nmissing; i++) {
+        printf("%s", i ? ", " : "");
+        json_string(rp->missing[i]);
+    }
+    printf("],\n  \"results\": [");
+    for (size_t jx = 0; jx < rp->njobs; jx++) {
+        const struct job *j = &rp->jobs[jx];
+
+        for (size_t ix = 0; ix < rp->nimpls; ix++) {
+            const struct stats *s = &rp->st[jx * rp->nimpls + ix];
+
+            if (!s->valid)
+                continue;
+            printf("%s\n    {\"op\": \"%s\", \"shape\": \"%s\", \"rows\": %zu, "
+                   "\"cols\": %zu, \"variant\": \"%s\",\n     \"median_ns\": %.1f, "
+                   "\"min_ns\": %.1f, \"max_ns\": %.1f, \"samples\": %zu, "
+                   "\"calls_per_sample\": %zu,\n     \"elements\": %.0f, "
+                   "\"weight_bytes\": %.0f, \"gelem_per_s\": %.4f, "
+                   "\"gb_per_s\": %.4f, \"speedup\": %.4f, \"correct\": %s",
+                   first ? "" : ",", op_names[j->op], j->shape,
+                   j->op == OP_MODEL ? (size_t)0 : j->rows,
+                   j->op == OP_MODEL ? (size_t)0 : j->cols, rp->impls[ix],
+                   s->median, s->min, s->max, s->samples, s->calls, job_elems(j),
+                   job_weight_bytes(j), job_elems(j) / s->median,
+                   job_weight_bytes(j) / s->median,
+                   s->ref_median / s->median,
+                   s->ok ? "true" : "false");
+            if (j->op == OP_MODEL)
+                printf(",\n     \"ms_per_token\": %.4f, \"tokens_per_s\": %.4f",
+                       s->median / 1e6, 1e9 / s->median);
+            printf("}");
+            first = 0;
+        }
+    }
+    printf("\n  ]\n}\n");
+}
+
+/* ---- arguments ---------------------------------------------------------- */
 
 static void
 usage(FILE *f)
 {
     fprintf(f,
-            "usage: qk256-bench [--help]\n"
-            "\n"
-            "Times every libqk256 kernel variant that this CPU can run\n"
-            "(dequantize n=%d, gemv %dx%d, pack, unpack and quantize\n"
-            "n=%d) and prints the median and minimum time per call over\n"
-            "%d samples, the throughput in Gelem/s at the median, and the\n"
-            "speedup over the scalar variant.\n",
-            DEQUANT_N, GEMV_ROWS, GEMV_COLS, CODEC_N, SAMPLES);
+"usage: qk256-bench [options] [operation...]\n"
+"\n"
+"Measures libqk256 on this machine: every operation given, in every variant\n"
+"of the library that this CPU can run (each through the public API, the\n"
+"others in a copy of this program started under a GLIBC_TUNABLES mask), and\n"
+"in a plain scalar reference.  Prints the variant the loader bound, then one\n"
+"row per operation and variant: the median, min and max time per call,\n"
+"Gelem/s (weights per second), GB/s (packed weight bytes read; written for\n"
+"pack and quantize) and the speedup over the reference.\n"
+"\n"
+"operations (without any, the defaults: dequant 64 256 1024 4096 16384,\n"
+"gemv 8x256 2560x2560 2560x6912, pack 4096, unpack 4096, quantize 4096):\n"
+"  dequant N         qk256_dequantize of N weights, with per-block scales\n"
+"  gemv ROWSxCOLS    qk256_gemv, f32 activations\n"
+"  pack N, unpack N  qk256_pack, qk256_unpack of N codes\n"
+"  quantize N        qk256_quantize of N floats\n"
+"\n"
+"options:\n"
+"  --model bitnet-2b  the linear layers of one token of BitNet b1.58 2B, one\n"
+"                     GEMV after the other (30 layers of q, o 2560x2560; k, v\n"
+"                     640x2560; gate, up 6912x2560; down 2560x6912): 521 MB\n"
+"                     of weights that stream from memory; prints ms per token\n"
+"                     and tokens/s.  Alone, it replaces the default operations\n"
+"  --threads N        split each GEMV into N row bands on N threads (default 1)\n"
+"  --samples N        at most N timed samples per row (default %d); a row\n"
+"                     that has run %.0f s stops at %d\n"
+"  --json             print JSON instead of the table\n"
+"  --help             print this and exit\n"
+"\n"
+"Exit status: 0; 1 if a variant's output differed from the reference's\n"
+"(its row says WRONG RESULT); 2 on a usage or system error.\n",
+            DEFAULT_SAMPLES, ROW_BUDGET_NS / 1e9, MIN_SAMPLES);
+}
+
+static size_t
+parse_size(const char *s, const char *what)
+{
+    char *end;
+    unsigned long long v;
+
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || *s == '-' || v == 0 || v > MAX_ELEMS)
+        die(what, s);
+    return (size_t)v;
+}
+
+/* "2560x6912" -> rows, cols */
+static void
+parse_shape(const char *s, size_t *rows, size_t *cols)
+{
+    const char *x = strchr(s, 'x');
+    char buf[64];
+
+    if (!x || (size_t)(x - s) >= sizeof buf)
+        die("gemv wants ROWSxCOLS, not '%s'", s);
+    memcpy(buf, s, (size_t)(x - s));
+    buf[x - s] = '\0';
+    *rows = parse_size(buf, "bad number of rows '%s'");
+    *cols = parse_size(x + 1, "bad number of columns '%s'");
+    if (*rows > MAX_ELEMS / qk256_row_bytes(*cols))
+        die("gemv %s is too large", s);
+}
+
+/* Appends the job "name arg" to jobs; returns 0 if name is no operation. */
+static int
+add_job(struct job *jobs, size_t *njobs, const char *name, const char *arg)
+{
+    struct job *j = &jobs[*njobs];
+    size_t k;
+
+    for (k = 0; k < OP_MODEL; k++)
+        if (strcmp(name, op_names[k]) == 0)
+            break;
+    if (strcmp(name, "dequantize") == 0)
+        k = OP_DEQUANT;
+    if (k == OP_MODEL)
+        return 0;
+    if (!arg)
+        die("%s needs a size", name);
+    j->op = (enum op)k;
+    if (j->op == OP_GEMV) {
+        parse_shape(arg, &j->rows, &j->cols);
+        snprintf(j->shape, sizeof j->shape, "%zux%zu", j->rows, j->cols);
+    } else {
+        j->rows = 1;
+        j->cols = parse_size(arg, "bad size '%s'");
+        snprintf(j->shape, sizeof j->shape, "n=%zu", j->cols);
+    }
+    (*njobs)++;
+    return 1;
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+/* The job with the reference and with api, interleaved: st[0], st[1]. */
+static void
+run_job(const struct options *o, const struct job *j, const struct api *api,
+        struct stats st[2])
+{
+    const struct api *const pair[2] = { &reference_api, api };
+    struct data d;
+
+    data_init(&d, j);
+    reference_outputs(j, &d);
+    measure_pair(o, j, pair, &d, st);
+    data_free(&d);
+}
+
+/* A child: runs every job with the variant that the mask bound, and prints
+ * one line per job for run_child. */
+static int
+run_child_jobs(const struct options *o, const struct job *jobs, size_t njobs)
+{
+    if (strcmp(o->child, qk256_implementation()) != 0)
+        return 77; /* the mask did not give this variant */
+    library_api.name = o->child;
+    for (size_t jx = 0; jx < njobs; jx++) {
+        struct stats st[2];
+
+        run_job(o, &jobs[jx], &library_api, st);
+        printf("%zu %.17g %.17g %.17g %zu %zu %d %.17g\n", jx, st[1].median,
+               st[1].min, st[1].max, st[1].samples, st[1].calls, st[1].ok,
+               st[1].ref_median);
+        fflush(stdout);
+    }
+    progress_done();
+    return 0;
 }
 
 int
 main(int argc, char **argv)
 {
-    struct bench_data d;
+    struct options o = { DEFAULT_SAMPLES, 1, 0, NULL, 0.0, argc };
+    size_t maxjobs = (size_t)argc + sizeof default_ops / sizeof default_ops[0];
+    struct job *jobs = xmalloc(maxjobs * sizeof *jobs);
+    size_t njobs = 0;
+    int model = 0, any_op = 0;
 
-    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-        usage(stdout);
-        return EXIT_SUCCESS;
-    }
-    if (argc != 1) {
-        usage(stderr);
-        return EXIT_FAILURE;
-    }
+    o.t0 = now_ns();
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
 
-    data_init(&d);
-    printf("bound variant: %s\n\n", qk256_implementation());
-    printf("%-10s  %-9s  %-7s  %12s  %12s  %8s  %7s\n", "op", "shape",
-           "variant", "median ns", "min ns", "Gelem/s", "speedup");
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(a, "--json") == 0) {
+            o.json = 1;
+        } else if (strcmp(a, "--model") == 0) {
+            if (!next || strcmp(next, "bitnet-2b") != 0)
+                die("--model knows only bitnet-2b, not '%s'", next ? next : "");
+            model = 1;
+            i++;
+        } else if (strcmp(a, "--threads") == 0 || strcmp(a, "--samples") == 0) {
+            size_t v;
 
-    for (int op = 0; op < OP_COUNT; op++) {
-        double scalar_median = 0.0;
-
-        for (size_t i = 0; i < qk256_nimpls; i++) {
-            const struct qk256_impl *impl = &qk256_impls[i];
-            double median, min;
-
-            if (!qk256_isa_usable(impl->isa))
-                continue;
-            measure(impl, (enum op)op, &d, &median, &min);
-            if (impl->isa == QK256_ISA_SCALAR)
-                scalar_median = median;
-
-            printf("%-10s  %-9s  %-7s  %12.1f  %12.1f  %8.2f", ops[op].name,
-                   ops[op].shape, impl->name, median, min, ops[op].elems / median);
-            if (scalar_median > 0.0)
-                printf("  %6.2fx\n", scalar_median / median);
-            else
-                printf("  %7s\n", "-");
+            if (!next)
+                die("%s needs a number", a);
+            v = parse_size(next, "bad number '%s'");
+            if (a[2] == 't') {
+                if (v > MAX_THREADS)
+                    die("too many threads: %s", next);
+                o.threads = v;
+            } else {
+                o.samples = v;
+            }
+            i++;
+        } else if (strcmp(a, "--as-child") == 0 && next) {
+            o.child = next;
+            i++;
+        } else if (strcmp(a, "--t0") == 0 && next) {
+            o.t0 = strtod(next, NULL);
+            i++;
+        } else if (add_job(jobs, &njobs, a, next)) {
+            any_op = 1;
+            i++;
+        } else {
+            fprintf(stderr, "qk256-bench: unknown argument '%s'\n\n", a);
+            usage(stderr);
+            return 2;
         }
     }
+    if (!any_op && !model)
+        for (size_t k = 0; k < sizeof default_ops / sizeof default_ops[0]; k += 2)
+            add_job(jobs, &njobs, default_ops[k], default_ops[k + 1]);
+    if (model) {
+        jobs[njobs] = (struct job){ OP_MODEL, 0, 0, "bitnet-2b" };
+        njobs++;
+    }
 
-    data_free(&d);
-    return EXIT_SUCCESS;
+    if (o.child) {
+        int rc = run_child_jobs(&o, jobs, njobs);
+
+        free(jobs);
+        return rc;
+    }
+
+    /* The columns: the reference, then the variants in impl-list order. */
+    struct report rp = { &o, jobs, njobs, 1, { "reference" }, { NULL }, 0, NULL };
+    size_t bound = 0;
+    int all_ok = 1;
+
+    library_api.name = qk256_implementation();
+    for (size_t i = 0; i < qk256_nimpls && rp.nimpls < MAX_IMPLS; i++) {
+        if (!qk256_isa_usable(qk256_impls[i].isa))
+            continue;
+        if (strcmp(qk256_impls[i].name, library_api.name) == 0)
+            bound = rp.nimpls;
+        rp.impls[rp.nimpls++] = qk256_impls[i].name;
+    }
+    rp.st = xmalloc(njobs * rp.nimpls * sizeof *rp.st);
+    memset(rp.st, 0, njobs * rp.nimpls * sizeof *rp.st);
+
+    /* The reference and the bound variant here, job by job ... */
+    for (size_t jx = 0; jx < njobs; jx++) {
+        struct stats st[2];
+
+        run_job(&o, &jobs[jx], &library_api, st);
+        rp.st[jx * rp.nimpls] = st[0];
+        rp.st[jx * rp.nimpls + bound] = st[1];
+    }
+    /* ... and each other variant in a child. */
+    for (size_t ix = 1; ix < rp.nimpls; ix++) {
+        if (ix == bound)
+            continue;
+        fflush(stdout);
+        if (run_child(argv, rp.impls[ix], &o, njobs, rp.st + ix, rp.nimpls) != 0)
+            rp.missing[rp.nmissing++] = rp.impls[ix];
+    }
+    progress_done();
+
+    for (size_t k = 0; k < njobs * rp.nimpls; k++)
+        if (rp.st[k].valid && !rp.st[k].ok)
+            all_ok = 0;
+    if (o.json)
+        print_json(&rp);
+    else
+        print_table(&rp);
+
+    free(rp.st);
+    free(jobs);
+    return all_ok ? 0 : 1;
 }

@@ -1,0 +1,21 @@
+/* bench/reference.h -- plain scalar code for the bench to measure against
+ * SPDX-License-Identifier: MIT
+ *
+ * The signatures of the public functions, without their argument checks:
+ * callers pass only what those would accept.  Each returns 0.
+ */
+#ifndef QK256_BENCH_REFERENCE_H
+#define QK256_BENCH_REFERENCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+int ref_pack(uint8_t *dst, const uint8_t *codes, size_t n);
+int ref_unpack(uint8_t *codes, const uint8_t *src, size_t n);
+int ref_dequantize(float *dst, const uint8_t *src, const float *scales,
+                   size_t n);
+int ref_gemv(float *y, const uint8_t *w, size_t row_stride, const float *x,
+             size_t rows, size_t cols);
+int ref_quantize(uint8_t *dst, float *scales, const float *src, size_t n);
+
+#endif /* QK256_BENCH_REFERENCE_H */
