@@ -659,8 +659,11 @@ run_child(char **argv, const char *variant, const struct options *o,
     if (!mask || pipe(fds) != 0)
         return -1;
     pid = fork();
-    if (pid < 0)
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
         return -1;
+    }
     if (pid == 0) {
         const char *old = getenv("GLIBC_TUNABLES");
         char t0[32], *tun = xmalloc((old ? strlen(old) : 0) + strlen(mask) + 2);
@@ -704,8 +707,9 @@ run_child(char **argv, const char *variant, const struct options *o,
         }
     }
     fclose(in);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
