@@ -196,9 +196,9 @@ qk256_unpack_avx2(uint8_t *codes, const uint8_t *src, size_t n)
  *
  * Tail: the whole groups of 16 of a partial last block are decoded in
  * place, as in a whole block; a last partial group goes through a
- * 16-float buffer.  Small n, the common case of a partial block, so costs
- * no more than its groups.
+ * 16-float buffer.  So a small n costs only its own groups.
  */
+
 /* Elements [0, 16 * groups) of a block: 16 per word of src. */
 static ALWAYS_INLINE void
 dequantize_groups(float *dst, const uint8_t *src, __m256 table, size_t groups)
