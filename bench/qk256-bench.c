@@ -61,6 +61,9 @@ struct job {
     enum op op;
     size_t rows, cols; /* 1 x n for the one-dimensional operations */
     char shape[40];
+    double elems;        /* weights per call */
+    double weight_bytes; /* packed weight bytes one call reads (pack and
+                            quantize: writes) */
 };
 
 /* The linear layers of one token of BitNet b1.58 2B: LAYERS times these. */
@@ -74,6 +77,23 @@ static const struct matrix {
 };
 #define BITNET_2B_LAYERS 30
 #define BITNET_2B_MATRICES (sizeof bitnet_2b / sizeof bitnet_2b[0])
+
+/* Fills in j->elems and j->weight_bytes: one matrix, or the model's. */
+static void
+job_sizes(struct job *j)
+{
+    size_t nmat = j->op == OP_MODEL ? BITNET_2B_MATRICES : 1;
+    double reps = j->op == OP_MODEL ? BITNET_2B_LAYERS : 1;
+
+    j->elems = j->weight_bytes = 0.0;
+    for (size_t m = 0; m < nmat; m++) {
+        size_t rows = j->op == OP_MODEL ? bitnet_2b[m].rows : j->rows;
+        size_t cols = j->op == OP_MODEL ? bitnet_2b[m].cols : j->cols;
+
+        j->elems += reps * (double)rows * (double)cols;
+        j->weight_bytes += reps * (double)rows * (double)qk256_row_bytes(cols);
+    }
+}
 
 /* Run with no operations: the shapes of the targets in the README. */
 static const char *const default_ops[] = {
@@ -386,7 +406,7 @@ struct data {
     size_t nmat;
     uint8_t **w;
     size_t *rows, *cols;
-    float *x, *x_abs_sum2;     /* x; 2 * sum |x| per matrix's cols */
+    float *x;                  /* x for every matrix: its first cols */
     /* the reference's outputs, for checking */
     uint8_t *want_bytes;
     float *want_floats;
@@ -444,14 +464,6 @@ data_init(struct data *d, const struct job *j)
                 maxrows = d->rows[m];
         }
         d->x = random_floats(maxcols);
-        d->x_abs_sum2 = xmalloc(d->nmat * sizeof *d->x_abs_sum2);
-        for (size_t m = 0; m < d->nmat; m++) {
-            double s = 0.0;
-
-            for (size_t c = 0; c < d->cols[m]; c++)
-                s += fabs((double)d->x[c]);
-            d->x_abs_sum2[m] = (float)(2.0 * s);
-        }
         d->out_nfloats = maxrows;
         break;
     }
@@ -471,7 +483,6 @@ data_free(struct data *d)
     free(d->rows);
     free(d->cols);
     free(d->x);
-    free(d->x_abs_sum2);
     free(d->codes);
     free(d->packed);
     free(d->floats);
@@ -539,10 +550,14 @@ outputs_match(const struct job *j, const struct data *d)
     if (j->op == OP_MODEL)
         return 1;
     if (j->op == OP_GEMV) {
-        for (size_t r = 0; r < d->rows[0]; r++) {
+        double abs_sum2 = 0.0;
+
+        for (size_t c = 0; c < j->cols; c++)
+            abs_sum2 += 2.0 * fabs((double)d->x[c]);
+        for (size_t r = 0; r < j->rows; r++) {
             double diff = fabs((double)d->out_floats[r] - (double)d->want_floats[r]);
 
-            if (!(diff <= 1e-3 * fmax(1.0, (double)d->x_abs_sum2[0])))
+            if (!(diff <= 1e-3 * fmax(1.0, abs_sum2)))
                 return 0;
         }
         return 1;
@@ -715,33 +730,6 @@ run_child(char **argv, const char *variant, const struct options *o,
 
 /* ---- output ------------------------------------------------------------- */
 
-static double
-job_elems(const struct job *j)
-{
-    if (j->op == OP_MODEL) {
-        double e = 0.0;
-
-        for (size_t m = 0; m < BITNET_2B_MATRICES; m++)
-            e += (double)bitnet_2b[m].rows * (double)bitnet_2b[m].cols;
-        return e * BITNET_2B_LAYERS;
-    }
-    return (double)j->rows * (double)j->cols;
-}
-
-/* Packed weight bytes that one call reads (pack and quantize: writes). */
-static double
-job_weight_bytes(const struct job *j)
-{
-    if (j->op == OP_MODEL) {
-        double b = 0.0;
-
-        for (size_t m = 0; m < BITNET_2B_MATRICES; m++)
-            b += (double)bitnet_2b[m].rows * (double)qk256_row_bytes(bitnet_2b[m].cols);
-        return b * BITNET_2B_LAYERS;
-    }
-    return (double)j->rows * (double)qk256_row_bytes(j->cols);
-}
-
 /* The model name of the first CPU in /proc/cpuinfo, with its family and
  * model numbers (which tell CPU generations apart where the name does
  * not), or "unknown". */
@@ -831,11 +819,11 @@ print_table(const struct report *rp)
             if (!s->valid)
                 continue;
             printf("%-8s  %-11s  %9s  %-9s  %10s  %10s  %10s  %8.2f  %7.2f  %7.2fx%s\n",
-                   op_names[j->op], j->shape, fmt_bytes(w, sizeof w, job_weight_bytes(j)),
+                   op_names[j->op], j->shape, fmt_bytes(w, sizeof w, j->weight_bytes),
                    rp->impls[ix],
                    fmt_time(a, sizeof a, s->median), fmt_time(b, sizeof b, s->min),
-                   fmt_time(c, sizeof c, s->max), job_elems(j) / s->median,
-                   job_weight_bytes(j) / s->median,
+                   fmt_time(c, sizeof c, s->max), j->elems / s->median,
+                   j->weight_bytes / s->median,
                    s->ref_median / s->median,
                    s->ok ? "" : "  WRONG RESULT");
         }
@@ -847,7 +835,7 @@ print_table(const struct report *rp)
             continue;
         printf("\n%s: one token is %zu GEMVs, %.2f G weights, %.0f MB packed:\n",
                j->shape, (size_t)(BITNET_2B_LAYERS * BITNET_2B_MATRICES),
-               job_elems(j) / 1e9, job_weight_bytes(j) / 1e6);
+               j->elems / 1e9, j->weight_bytes / 1e6);
         for (size_t ix = 0; ix < rp->nimpls; ix++) {
             const struct stats *s = &rp->st[jx * rp->nimpls + ix];
 
@@ -903,9 +891,9 @@ print_json(const struct report *rp)
                    first ? "" : ",", op_names[j->op], j->shape,
                    j->op == OP_MODEL ? (size_t)0 : j->rows,
                    j->op == OP_MODEL ? (size_t)0 : j->cols, rp->impls[ix],
-                   s->median, s->min, s->max, s->samples, s->calls, job_elems(j),
-                   job_weight_bytes(j), job_elems(j) / s->median,
-                   job_weight_bytes(j) / s->median,
+                   s->median, s->min, s->max, s->samples, s->calls, j->elems,
+                   j->weight_bytes, j->elems / s->median,
+                   j->weight_bytes / s->median,
                    s->ref_median / s->median,
                    s->ok ? "true" : "false");
             if (j->op == OP_MODEL)
@@ -1013,6 +1001,7 @@ add_job(struct job *jobs, size_t *njobs, const char *name, const char *arg)
         j->cols = parse_size(arg, "bad size '%s'");
         snprintf(j->shape, sizeof j->shape, "n=%zu", j->cols);
     }
+    job_sizes(j);
     (*njobs)++;
     return 1;
 }
@@ -1110,8 +1099,8 @@ main(int argc, char **argv)
         for (size_t k = 0; k < sizeof default_ops / sizeof default_ops[0]; k += 2)
             add_job(jobs, &njobs, default_ops[k], default_ops[k + 1]);
     if (model) {
-        jobs[njobs] = (struct job){ OP_MODEL, 0, 0, "bitnet-2b" };
-        njobs++;
+        jobs[njobs] = (struct job){ OP_MODEL, 0, 0, "bitnet-2b", 0.0, 0.0 };
+        job_sizes(&jobs[njobs++]);
     }
 
     if (o.child) {
