@@ -36,7 +36,8 @@ extern "C" {
 #define QK256_OK          0
 #define QK256_E_NULL     -1 /* a pointer that the call needs is NULL */
 #define QK256_E_STRIDE   -2 /* row_stride < qk256_row_bytes(cols) */
-#define QK256_E_OVERFLOW -3 /* a size or offset would not fit in size_t */
+#define QK256_E_OVERFLOW -3 /* a size or offset would not fit in size_t, or
+                               cols > QK256_I8_MAX_COLS (qk256_gemv_i8) */
 #define QK256_E_OVERLAP  -4 /* the output overlaps an input */
 #define QK256_E_RANGE    -5 /* a code > 3 (pack) or a non-finite input (quantize) */
 
@@ -76,6 +77,27 @@ QK256_API int qk256_gemv(float *y, const uint8_t *w, size_t row_stride,
  * scales is NULL, ceil(n / 256) scales. */
 QK256_API int qk256_quantize(uint8_t *dst, float *scales, const float *src,
                              size_t n);
+
+/* ---- int8 activations ---------------------------------------------------
+ * BitNet b1.58 quantizes each token's activations to int8 with one scale.
+ * Both functions give bitwise identical results in every variant. */
+
+/* The largest cols that qk256_gemv_i8 takes: 2 * 127 * 8388608 < 2^31, so
+ * its int32 accumulator cannot overflow. */
+#define QK256_I8_MAX_COLS 8388608
+
+/* m = max|x|, inv = 127 / m; xq[i] = x[i] * inv rounded to nearest, ties to
+ * even, clamped to [-127, 127]; *scale = m / 127, all in f32.  m == 0 gives
+ * all zeros and *scale = 0.  A non-finite x[i] is QK256_E_RANGE. */
+QK256_API int qk256_quantize_i8(int8_t *xq, float *scale, const float *x,
+                                size_t n);
+
+/* y[r] = scale * (float)acc_r for r < rows, where acc_r = sum over c < cols
+ * of wi(code(r, c)) * xq[c] with wi = {-2, -1, 1, 2}, exact in int32.
+ * cols > QK256_I8_MAX_COLS is QK256_E_OVERFLOW. */
+QK256_API int qk256_gemv_i8(float *y, const uint8_t *w, size_t row_stride,
+                            const int8_t *xq, float scale, size_t rows,
+                            size_t cols);
 
 #ifdef __cplusplus
 }

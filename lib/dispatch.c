@@ -20,11 +20,19 @@
 
 #if QK256_X86_DISPATCH
 
+#if QK256_HAVE_AVX512
+# define QK256_AVX512_CASE(op) \
+        case QK256_ISA_AVX512: return qk256_##op##_avx512;
+#else
+# define QK256_AVX512_CASE(op)
+#endif
+
 #define QK256_RESOLVER(op)                                             \
     static qk256_##op##_fn *                                           \
     qk256_resolve_##op(void)                                           \
     {                                                                  \
         switch (qk256_select_isa()) {                                  \
+        QK256_AVX512_CASE(op)                                          \
         case QK256_ISA_AVX2:                                           \
             return qk256_##op##_avx2;                                  \
         default:                                                       \
@@ -41,5 +49,7 @@ QK256_RESOLVER(gemv);
 QK256_RESOLVER(quantize);
 QK256_RESOLVER(codes_ok);
 QK256_RESOLVER(finite);
+QK256_RESOLVER(quantize_i8);
+QK256_RESOLVER(gemv_i8);
 
 #endif /* QK256_X86_DISPATCH */

@@ -10,12 +10,16 @@
 #define QK256_IMPL_ROW(isa, id)                                        \
     { #isa, id, qk256_pack_##isa, qk256_unpack_##isa,                  \
       qk256_dequantize_##isa, qk256_gemv_##isa, qk256_quantize_##isa,  \
-      qk256_codes_ok_##isa, qk256_finite_##isa }
+      qk256_codes_ok_##isa, qk256_finite_##isa,                       \
+      qk256_quantize_i8_##isa, qk256_gemv_i8_##isa }
 
 const struct qk256_impl qk256_impls[] = {
     QK256_IMPL_ROW(scalar, QK256_ISA_SCALAR),
 #if QK256_HAVE_AVX2
     QK256_IMPL_ROW(avx2, QK256_ISA_AVX2),
+#endif
+#if QK256_HAVE_AVX512
+    QK256_IMPL_ROW(avx512, QK256_ISA_AVX512),
 #endif
 };
 

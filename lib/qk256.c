@@ -158,14 +158,16 @@ qk256_dequantize(float *dst, const uint8_t *src, const float *scales, size_t n)
     return QK256_OK;
 }
 
-int
-qk256_gemv(float *y, const uint8_t *w, size_t row_stride, const float *x,
-           size_t rows, size_t cols)
+/* The checks that qk256_gemv and qk256_gemv_i8 share, for an activation
+ * vector of xbytes bytes (0 with *ok cleared when that overflowed).
+ * Returns a status, or 1 when the call has nothing left to do (cols == 0,
+ * y zeroed) and 0 when the kernel should run. */
+static int
+check_gemv(float *y, const uint8_t *w, size_t row_stride, const void *x,
+           size_t xbytes, int xok, size_t rows, size_t cols)
 {
     int ok = 1;
 
-    if (rows == 0)
-        return QK256_OK;
     if (!y || (cols > 0 && (!w || !x)))
         return QK256_E_NULL;
 
@@ -180,7 +182,7 @@ qk256_gemv(float *y, const uint8_t *w, size_t row_stride, const float *x,
         return QK256_E_OVERFLOW;
     if (cols == 0) {
         memset(y, 0, rows * sizeof(float));
-        return QK256_OK;
+        return 1;
     }
 
     /* w spans from its first row to the end of its last: the padding of
@@ -189,14 +191,48 @@ qk256_gemv(float *y, const uint8_t *w, size_t row_stride, const float *x,
         return QK256_E_OVERFLOW;
 
     struct span wm = span_of(w, (rows - 1) * row_stride + rb);
-    struct span in = span_of(x, float_bytes(cols, &ok));
+    struct span in = span_of(x, xbytes);
 
-    if (!ok || span_wraps(wm) || span_wraps(in))
+    if (!xok || span_wraps(wm) || span_wraps(in))
         return QK256_E_OVERFLOW;
     if (spans_overlap(out, wm) || spans_overlap(out, in))
         return QK256_E_OVERLAP;
+    return 0;
+}
 
+int
+qk256_gemv(float *y, const uint8_t *w, size_t row_stride, const float *x,
+           size_t rows, size_t cols)
+{
+    int ok = 1;
+    size_t xbytes = float_bytes(cols, &ok);
+
+    if (rows == 0)
+        return QK256_OK;
+
+    int status = check_gemv(y, w, row_stride, x, xbytes, ok, rows, cols);
+
+    if (status)
+        return status < 0 ? status : QK256_OK;
     qk256__gemv(y, w, row_stride, x, rows, cols);
+    return QK256_OK;
+}
+
+int
+qk256_gemv_i8(float *y, const uint8_t *w, size_t row_stride, const int8_t *xq,
+              float scale, size_t rows, size_t cols)
+{
+    if (rows == 0)
+        return QK256_OK;
+
+    /* The int32 accumulator is exact up to QK256_I8_MAX_COLS columns; the
+     * check runs where the size checks run. */
+    int status = check_gemv(y, w, row_stride, xq, cols,
+                            cols <= QK256_I8_MAX_COLS, rows, cols);
+
+    if (status)
+        return status < 0 ? status : QK256_OK;
+    qk256__gemv_i8(y, w, row_stride, xq, scale, rows, cols);
     return QK256_OK;
 }
 
@@ -222,5 +258,30 @@ qk256_quantize(uint8_t *dst, float *scales, const float *src, size_t n)
         return QK256_E_RANGE;
 
     qk256__quantize(dst, scales, src, n);
+    return QK256_OK;
+}
+
+int
+qk256_quantize_i8(int8_t *xq, float *scale, const float *x, size_t n)
+{
+    int ok = 1;
+
+    if (n == 0)
+        return QK256_OK;
+    if (!xq || !scale || !x)
+        return QK256_E_NULL;
+
+    struct span out = span_of(xq, n);
+    struct span sc = span_of(scale, sizeof *scale);
+    struct span in = span_of(x, float_bytes(n, &ok));
+
+    if (!ok || span_wraps(out) || span_wraps(sc) || span_wraps(in))
+        return QK256_E_OVERFLOW;
+    if (spans_overlap(out, in) || spans_overlap(sc, in) || spans_overlap(out, sc))
+        return QK256_E_OVERLAP;
+    if (!qk256__finite(x, n))
+        return QK256_E_RANGE;
+
+    qk256__quantize_i8(xq, scale, x, n);
     return QK256_OK;
 }

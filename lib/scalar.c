@@ -118,3 +118,77 @@ qk256_finite_scalar(const float *x, size_t n)
     }
     return 1;
 }
+
+/* v rounded to the nearest integer, ties to even, for |v| <= 127: written
+ * out rather than left to rintf(), whose result follows the caller's
+ * rounding mode.  t and v - t are exact at these magnitudes. */
+static int
+round_even(float v)
+{
+    int t = (int)v;
+    float frac = v - (float)t;
+
+    if (frac > 0.5f || (frac == 0.5f && (t & 1)))
+        t++;
+    else if (frac < -0.5f || (frac == -0.5f && (t & 1)))
+        t--;
+    return t;
+}
+
+/* SPEC section 2b.  When m is so small that 127 / m overflows, inv is
+ * +inf: a zero x then gives 0 * inf = NaN, which is taken as 0, the value
+ * that every finite inv gives it; any other x clamps to +-127. */
+void
+qk256_quantize_i8_scalar(int8_t *xq, float *scale, const float *x, size_t n)
+{
+    float m = 0.0f;
+
+    for (size_t i = 0; i < n; i++) {
+        float v = qk256_get_f32(x, i);
+        float a = v < 0.0f ? -v : v;
+        if (a > m)
+            m = a;
+    }
+    if (m == 0.0f) {
+        for (size_t i = 0; i < n; i++)
+            xq[i] = 0;
+        qk256_put_f32(scale, 0, 0.0f);
+        return;
+    }
+
+    float inv = 127.0f / m;
+
+    for (size_t i = 0; i < n; i++) {
+        float v = qk256_get_f32(x, i);
+        float p = v == 0.0f ? 0.0f : v * inv;
+
+        if (p > 127.0f)
+            p = 127.0f;
+        if (p < -127.0f)
+            p = -127.0f;
+        xq[i] = (int8_t)round_even(p);
+    }
+    qk256_put_f32(scale, 0, m / 127.0f);
+}
+
+/* For |xq| <= 127, |acc| <= 2 * 127 * cols < 2^31 at every step
+ * (cols <= QK256_I8_MAX_COLS), so the sum is exact.  xq may also hold
+ * -128, and then one sum does not fit: cols = QK256_I8_MAX_COLS, every
+ * weight -2 and every xq -128 make 2^31.  The sum is therefore taken
+ * modulo 2^32, in uint32, which is the exact sum whenever that fits in
+ * int32 and a defined INT32_MIN in that one case, in every variant. */
+void
+qk256_gemv_i8_scalar(float *y, const uint8_t *w, size_t row_stride,
+                     const int8_t *xq, float scale, size_t rows, size_t cols)
+{
+    static const int32_t wi[4] = { -2, -1, 1, 2 };
+
+    for (size_t r = 0; r < rows; r++) {
+        const uint8_t *row = w + r * row_stride;
+        uint32_t acc = 0;
+
+        for (size_t c = 0; c < cols; c++)
+            acc += (uint32_t)(wi[code_at(row, c)] * xq[c]);
+        qk256_put_f32(y, r, scale * (float)qk256_i32_of_u32(acc));
+    }
+}

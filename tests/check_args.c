@@ -425,6 +425,165 @@ START_TEST(test_quantize)
 }
 END_TEST
 
+/* ---- qk256_quantize_i8: n = 300 is 1200 bytes of x, 300 of xq and 4 of
+ * *scale; unlike qk256_quantize, scale may not be NULL ------------------- */
+
+static const struct {
+    int want;
+    loc xq, scale, x;
+    size_t n;
+    const char *why;
+} quantize_i8_calls[] = {
+    { OK, NUL, NUL, NUL, 0, "n == 0 with NULL pointers" },
+    { OK, 0, 400, 1000, 300, "valid" },
+    { OK, 1, 403, 1002, 300, "unaligned" },
+    { OK, 0, 400, 1000, 1, "n == 1" },
+    { E_NULL, NUL, 400, 1000, 300, "xq NULL" },
+    { E_NULL, 0, NUL, 1000, 300, "scale NULL" },
+    { E_NULL, 0, 400, NUL, 300, "x NULL" },
+    { E_NULL, NUL, NUL, NUL, 300, "all NULL" },
+    { E_NULL, 0, NUL, TOP(10), 300, "NULL before OVERFLOW" },
+    { E_NULL, 0, NUL, F_NAN, 300, "NULL before RANGE" },
+    { E_OVERFLOW, 0, 400, 1000, BIG4, "n * 4 overflows" },
+    { E_OVERFLOW, TOP(100), 400, 1000, 300, "xq wraps" },
+    { E_OVERFLOW, 0, TOP(2), 1000, 300, "scale wraps" },
+    { E_OVERFLOW, 0, 400, TOP(1000), 300, "x wraps" },
+    { E_OVERFLOW, 1000, 400, 1000, BIG4, "OVERFLOW before OVERLAP" },
+    { E_OVERLAP, 1000, 400, 1000, 300, "xq == x" },
+    { E_OVERLAP, 2199, 400, 1000, 300, "xq starts at the last byte of x" },
+    { E_OVERLAP, 701, 400, 1000, 300, "xq ends at the first byte of x" },
+    { E_OVERLAP, 1400, 400, 1000, 300, "xq inside x" },
+    { OK, 2200, 400, 1000, 300, "xq right after x" },
+    { OK, 700, 400, 1000, 300, "xq right before x" },
+    { E_OVERLAP, 0, 1000, 1000, 300, "scale == x" },
+    { E_OVERLAP, 0, 2199, 1000, 300, "scale starts at the last byte of x" },
+    { E_OVERLAP, 0, 997, 1000, 300, "scale ends at the first byte of x" },
+    { E_OVERLAP, 0, 1402, 1000, 300, "scale inside x, unaligned" },
+    { OK, 0, 2200, 1000, 300, "scale right after x" },
+    { OK, 0, 996, 1000, 300, "scale right before x" },
+    { E_OVERLAP, 0, 0, 1000, 300, "scale == xq" },
+    { E_OVERLAP, 0, 299, 1000, 300, "scale starts at the last byte of xq" },
+    { E_OVERLAP, 400, 397, 1000, 300, "scale ends at the first byte of xq" },
+    { OK, 0, 300, 1000, 300, "scale right after xq" },
+    { OK, 400, 396, 1000, 300, "scale right before xq" },
+    { E_OVERLAP, F_NAN - 100, 0, F_NAN - 600, 300, "OVERLAP before RANGE" },
+    { E_RANGE, 0, 400, F_NAN, 300, "NaN first" },
+    { E_RANGE, 0, 400, F_NAN - 600, 300, "NaN in the middle" },
+    { E_RANGE, 0, 400, F_NAN - 1196, 300, "NaN last" },
+    { E_RANGE, 0, 400, F_NAN, 1, "NaN, n == 1" },
+    { E_RANGE, 0, 400, F_PINF, 300, "+inf first" },
+    { E_RANGE, 0, 400, F_PINF - 600, 300, "+inf in the middle" },
+    { E_RANGE, 0, 400, F_PINF - 1196, 300, "+inf last" },
+    { E_RANGE, 0, 400, F_NINF, 300, "-inf first" },
+    { E_RANGE, 0, 400, F_NINF - 600, 300, "-inf in the middle" },
+    { E_RANGE, 0, 400, F_NINF - 1196, 300, "-inf last" },
+    { E_RANGE, 0, 1100, F_NINF - 4 * 1023, 1024, "-inf last of 4 blocks" },
+    { OK, 0, 400, F_NAN - 1200, 300, "NaN just past the end is not read" },
+    { OK, 0, 400, F_NAN + 4, 300, "NaN just before the start is not read" },
+};
+
+START_TEST(test_quantize_i8)
+{
+    for (size_t k = 0; k < NELEMS(quantize_i8_calls); k++) {
+        int8_t *xq = at(quantize_i8_calls[k].xq);
+        float *scale = at(quantize_i8_calls[k].scale);
+        size_t n = quantize_i8_calls[k].n;
+        struct out o1 = { xq, n };
+        struct out o2 = { scale, sizeof(float) };
+
+        expect("qk256_quantize_i8", k, quantize_i8_calls[k].why,
+               qk256_quantize_i8(xq, scale, at(quantize_i8_calls[k].x), n),
+               quantize_i8_calls[k].want, o1, o2);
+    }
+}
+END_TEST
+
+/* ---- qk256_gemv_i8: cols = 300 is 128 bytes a row and 300 bytes of xq;
+ * with 4 rows and stride 128, w spans 512 bytes and y 16.  Rows with more
+ * than QK256_I8_MAX_COLS columns need a stride of at least
+ * qk256_row_bytes(cols), and must fail before anything reads w or xq --
+ * the arena is far smaller ------------------------------------------------ */
+
+#define I8_MAX QK256_I8_MAX_COLS
+/* qk256_row_bytes as a constant expression: no overflow for SIZE_MAX. */
+#define I8_RB(cols) ((size_t)(cols) / 256 * 64 + ((size_t)(cols) % 256 != 0) * 64)
+
+static const struct {
+    int want;
+    loc y, w;
+    size_t stride;
+    loc xq;
+    size_t rows, cols;
+    const char *why;
+} gemv_i8_calls[] = {
+    { OK, NUL, NUL, 0, NUL, 0, 300, "rows == 0 with NULL pointers" },
+    { OK, NUL, NUL, 0, NUL, 0, 0, "rows == 0 and cols == 0" },
+    { OK, NUL, NUL, 0, NUL, 0, I8_MAX + 1, "rows == 0 with too many cols" },
+    { OK, 0, NUL, 0, NUL, 5, 0, "cols == 0: y = 0, w and xq may be NULL" },
+    { OK, 1, 1000, 0, 3000, 3, 0, "cols == 0 with pointers" },
+    { OK, 0, 1000, 128, 3000, 4, 300, "valid" },
+    { OK, 1, 1003, 131, 3002, 4, 300, "unaligned, odd stride" },
+    { OK, 0, 1000, 128, 1000, 4, 300, "xq overlaps w: both inputs" },
+    { E_NULL, NUL, 1000, 128, 3000, 4, 300, "y NULL" },
+    { E_NULL, NUL, NUL, 0, NUL, 4, 0, "y NULL with cols == 0" },
+    { E_NULL, 0, NUL, 128, 3000, 4, 300, "w NULL" },
+    { E_NULL, 0, 1000, 128, NUL, 4, 300, "xq NULL" },
+    { E_NULL, NUL, 1000, 1, 3000, 4, 300, "NULL before STRIDE" },
+    { E_NULL, 0, NUL, I8_RB(I8_MAX + 1), 3000, 1, I8_MAX + 1,
+      "NULL before OVERFLOW (cols)" },
+    { E_STRIDE, 0, 1000, 127, 3000, 4, 300, "stride one byte short" },
+    { E_STRIDE, 0, 1000, 127, 3000, 1, 300, "stride short, one row" },
+    { E_STRIDE, 0, 1000, 0, 3000, 2, 1, "stride 0" },
+    { E_STRIDE, 0, TOP(10), 127, 3000, 4, 300, "STRIDE before OVERFLOW" },
+    { E_STRIDE, 0, 1000, I8_RB(I8_MAX + 1) - 1, 3000, 1, I8_MAX + 1,
+      "STRIDE before OVERFLOW (cols)" },
+    { E_OVERFLOW, 0, 1000, I8_RB(I8_MAX + 1), 3000, 1, I8_MAX + 1,
+      "cols = QK256_I8_MAX_COLS + 1" },
+    { E_OVERFLOW, 0, 1000, I8_RB(I8_MAX + 1), 3000, 3, I8_MAX + 1,
+      "cols = QK256_I8_MAX_COLS + 1, three rows" },
+    { E_OVERFLOW, 0, 1000, I8_RB(SIZE_MAX), 3000, 1, SIZE_MAX,
+      "cols == SIZE_MAX" },
+    { E_OVERFLOW, 1000, 1000, I8_RB(I8_MAX + 1), 1000, 1, I8_MAX + 1,
+      "OVERFLOW (cols) before OVERLAP" },
+    { E_OVERFLOW, 0, 1000, 128, 3000, BIG4, 300, "rows * 4 overflows" },
+    { E_OVERFLOW, 0, 1000, SIZE_MAX / 2 + 1, 3000, 3, 1,
+      "(rows - 1) * row_stride overflows" },
+    { E_OVERFLOW, 0, TOP(100), 128, 3000, 1, 300, "w wraps" },
+    { E_OVERFLOW, 0, TOP(500), 128, 3000, 4, 300, "the last row of w wraps" },
+    { E_OVERFLOW, 0, 1000, 128, TOP(100), 4, 300, "xq wraps" },
+    { E_OVERFLOW, TOP(2), 1000, 128, 3000, 4, 300, "y wraps" },
+    { E_OVERFLOW, 3000, TOP(100), 128, 3000, 4, 300, "OVERFLOW before OVERLAP" },
+    { E_OVERLAP, 1000, 1000, 128, 3000, 4, 300, "y == w" },
+    { E_OVERLAP, 1511, 1000, 128, 3000, 4, 300, "y starts at the last byte of w" },
+    { E_OVERLAP, 985, 1000, 128, 3000, 4, 300, "y ends at the first byte of w" },
+    { E_OVERLAP, 1201, 1000, 128, 3000, 4, 300, "y inside w" },
+    { OK, 1512, 1000, 128, 3000, 4, 300, "y right after w" },
+    { OK, 984, 1000, 128, 3000, 4, 300, "y right before w" },
+    { OK, 1728, 1000, 200, 3000, 4, 300,
+      "y in the last row's padding, which need not exist" },
+    { E_OVERLAP, 3000, 1000, 128, 3000, 4, 300, "y == xq" },
+    { E_OVERLAP, 3299, 1000, 128, 3000, 4, 300, "y starts at the last byte of xq" },
+    { E_OVERLAP, 2985, 1000, 128, 3000, 4, 300, "y ends at the first byte of xq" },
+    { E_OVERLAP, 3101, 1000, 128, 3000, 1, 300, "y inside xq" },
+    { OK, 3300, 1000, 128, 3000, 4, 300, "y right after xq" },
+    { OK, 2984, 1000, 128, 3000, 4, 300, "y right before xq" },
+};
+
+START_TEST(test_gemv_i8)
+{
+    for (size_t k = 0; k < NELEMS(gemv_i8_calls); k++) {
+        float *y = at(gemv_i8_calls[k].y);
+        size_t rows = gemv_i8_calls[k].rows, cols = gemv_i8_calls[k].cols;
+        struct out o = { y, rows * sizeof(float) };
+
+        expect("qk256_gemv_i8", k, gemv_i8_calls[k].why,
+               qk256_gemv_i8(y, at(gemv_i8_calls[k].w), gemv_i8_calls[k].stride,
+                             at(gemv_i8_calls[k].xq), 0.5f, rows, cols),
+               gemv_i8_calls[k].want, o, no_out);
+    }
+}
+END_TEST
+
 /* ---- the small functions ------------------------------------------------ */
 
 static const int statuses[] = {
@@ -533,6 +692,8 @@ suite_args(void)
     tcase_add_test(calls, test_dequantize);
     tcase_add_test(calls, test_gemv);
     tcase_add_test(calls, test_quantize);
+    tcase_add_test(calls, test_quantize_i8);
+    tcase_add_test(calls, test_gemv_i8);
     tcase_add_test(misc, test_gemv_no_cols);
     tcase_add_test(misc, test_strerror);
     tcase_add_test(misc, test_row_bytes);

@@ -133,3 +133,87 @@ ref_gemv_close(float y, struct ref_dot d)
         return y == rounded;
     return fabs((double)y - d.exact) <= 1e-4 * fmax(1.0, d.mag);
 }
+
+/* ---- int8 activations (SPEC section 2b) --------------------------------
+ * Rounding is done in double, where every f32 is exact: floor, then the
+ * fraction against one half, ties to the even neighbour.  The clamp comes
+ * after rounding (both bounds are integers, so the order does not
+ * matter).  An infinite inv (127 / m overflows for m below about 3.7e-37)
+ * is its own case: the sign of x decides, and a zero x is 0 (the
+ * library's documented reading; 0 * inf would be NaN). */
+
+static long
+round_half_even(double d)
+{
+    double fl = floor(d), frac = d - fl;
+    long k = (long)fl;
+
+    if (frac > 0.5 || (frac == 0.5 && k % 2 != 0))
+        k++;
+    return k;
+}
+
+void
+ref_quantize_i8(int8_t *xq, float *scale, const float *x, size_t n)
+{
+    float m = 0.0f;
+
+    for (size_t i = 0; i < n; i++)
+        m = fmaxf(m, fabsf(x[i]));
+    if (m == 0.0f) {
+        memset(xq, 0, n);
+        *scale = 0.0f;
+        return;
+    }
+
+    float inv = 127.0f / m;
+
+    for (size_t i = 0; i < n; i++) {
+        long q;
+
+        if (isinf(inv)) {
+            q = x[i] > 0.0f ? 127 : x[i] < 0.0f ? -127 : 0;
+        } else {
+            float p = x[i] * inv; /* the f32 product SPEC asks for */
+
+            q = round_half_even((double)p);
+            q = q > 127 ? 127 : q < -127 ? -127 : q;
+        }
+        xq[i] = (int8_t)q;
+    }
+    *scale = m / 127.0f;
+}
+
+/* Block by block, byte by byte: byte k of a block holds elements 4k to
+ * 4k + 3; the weight is the integer form of SPEC section 1. */
+int64_t
+ref_dot_i8(const uint8_t *row, const int8_t *xq, size_t cols)
+{
+    int64_t acc = 0;
+
+    for (size_t lo = 0; lo < cols; lo += BLOCK) {
+        const uint8_t *blk = row + lo / BLOCK * BLOCK_BYTES;
+
+        for (size_t j = 0; j < BLOCK && lo + j < cols; j++) {
+            unsigned code = ref_code(blk, j);
+            acc += (int64_t)ref_weight(code) * xq[lo + j];
+        }
+    }
+    return acc;
+}
+
+void
+ref_gemv_i8(float *y, const uint8_t *w, size_t row_stride, const int8_t *xq,
+            float scale, size_t rows, size_t cols)
+{
+    for (size_t r = 0; r < rows; r++) {
+        if (cols == 0) {
+            y[r] = 0.0f; /* whatever scale is: not scale * 0 */
+            continue;
+        }
+
+        int64_t acc = ref_dot_i8(w + r * row_stride, xq, cols);
+
+        y[r] = scale * (float)acc;
+    }
+}

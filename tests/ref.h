@@ -39,4 +39,13 @@ struct ref_dot ref_dot_row(const uint8_t *row, const float *x, size_t cols);
  * wants that infinity, as IEEE arithmetic would give. */
 int ref_gemv_close(float y, struct ref_dot d);
 
+/* SPEC section 2b, int8 activations.  ref_quantize_i8 takes n > 0 finite
+ * floats.  ref_dot_i8 is the exact sum of wi * xq over one row (int64, so
+ * that a caller can see whether it fits int32); ref_gemv_i8 takes any
+ * rows and cols, cols == 0 included (y = +0.0, SPEC section 3). */
+void ref_quantize_i8(int8_t *xq, float *scale, const float *x, size_t n);
+int64_t ref_dot_i8(const uint8_t *row, const int8_t *xq, size_t cols);
+void ref_gemv_i8(float *y, const uint8_t *w, size_t row_stride,
+                 const int8_t *xq, float scale, size_t rows, size_t cols);
+
 #endif /* QK256_REF_H */

@@ -244,6 +244,23 @@ public_quantize(uint8_t *dst, float *scales, const float *src, size_t n)
     CHECK(st == QK256_OK, "qk256_quantize(n=%zu) returned %d", n, st);
 }
 
+static void
+public_quantize_i8(int8_t *xq, float *scale, const float *x, size_t n)
+{
+    int st = qk256_quantize_i8(xq, scale, x, n);
+    CHECK(st == QK256_OK, "qk256_quantize_i8(n=%zu) returned %d", n, st);
+}
+
+static void
+public_gemv_i8(float *y, const uint8_t *w, size_t row_stride,
+               const int8_t *xq, float scale, size_t rows, size_t cols)
+{
+    int st = qk256_gemv_i8(y, w, row_stride, xq, scale, rows, cols);
+    CHECK(st == QK256_OK,
+          "qk256_gemv_i8(rows=%zu, cols=%zu, stride=%zu) returned %d",
+          rows, cols, row_stride, st);
+}
+
 static struct target targets[8];
 static size_t ntargets;
 
@@ -252,7 +269,7 @@ targets_init(void)
 {
     static const struct target public_target = {
         "public", NULL, public_pack, public_unpack, public_dequantize,
-        public_gemv, public_quantize,
+        public_gemv, public_quantize, public_quantize_i8, public_gemv_i8,
     };
 
     if (ntargets)
@@ -265,7 +282,8 @@ targets_init(void)
         if (!qk256_isa_usable(im->isa))
             continue;
         struct target t = { im->name, im, im->pack, im->unpack,
-                            im->dequantize, im->gemv, im->quantize };
+                            im->dequantize, im->gemv, im->quantize,
+                            im->quantize_i8, im->gemv_i8 };
         targets[ntargets++] = t;
     }
     targets[ntargets++] = public_target;

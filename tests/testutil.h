@@ -20,6 +20,9 @@ Suite *suite_quantize(void);
 Suite *suite_scan(void);
 Suite *suite_args(void);
 Suite *suite_threads(void);
+Suite *suite_quantize_i8(void);
+Suite *suite_gemv_i8(void);
+Suite *suite_i8_api(void);
 
 /* Fails the running test with the printf-style message unless cond holds.
  * ck_assert_msg reports every passing check to the parent process (a
@@ -125,6 +128,8 @@ struct target {
     qk256_dequantize_fn *dequantize;
     qk256_gemv_fn *gemv;
     qk256_quantize_fn *quantize;
+    qk256_quantize_i8_fn *quantize_i8;
+    qk256_gemv_i8_fn *gemv_i8;
 };
 
 size_t target_count(void);

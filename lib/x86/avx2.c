@@ -25,6 +25,7 @@
  * weight, whatever the higher bits hold, with no mask.
  */
 #include "internal.h"
+#include "x86/gemv_i8.h"
 
 #include <immintrin.h>
 #include <math.h>
@@ -552,4 +553,275 @@ qk256_finite_avx2(const float *x, size_t n)
     __m256 bad = _mm256_or_ps(_mm256_or_ps(b0, b1), _mm256_or_ps(b2, b3));
 
     return _mm256_testz_ps(bad, bad) && qk256_finite_scalar(x + i, n - i);
+}
+
+/* ---- quantize_i8 ---------------------------------------------------------
+ * Twin: qk256_quantize_i8_scalar, bit-exact.
+ *
+ * m = max |x| is exact in any order.  inv = 127 / m and the scale are the
+ * scalar kernel's own f32 divisions.  Each element is then x * inv in f32,
+ * 0 where x is 0 (the tiny-m case of the scalar kernel, where 0 * inf is
+ * NaN), clamped to [-127, 127] and rounded by vroundps with an explicit
+ * nearest-even mode, which ignores MXCSR as the scalar rule does; the
+ * result is an integer, so the truncating conversion is exact.
+ *
+ * Tail: the last n % 32 floats go through a zero-padded buffer.
+ */
+
+static ALWAYS_INLINE __m256
+abs_ps(__m256 v)
+{
+    return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v);
+}
+
+/* The int32 values of x[0, 8). */
+static ALWAYS_INLINE __m256i
+quantize_i8_8(const float *x, __m256 inv)
+{
+    __m256 v = _mm256_loadu_ps(x);
+    __m256 p = _mm256_mul_ps(v, inv);
+
+    p = _mm256_andnot_ps(_mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_EQ_OQ), p);
+    p = _mm256_min_ps(_mm256_max_ps(p, _mm256_set1_ps(-127.0f)), _mm256_set1_ps(127.0f));
+    p = _mm256_round_ps(p, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    return _mm256_cvttps_epi32(p);
+}
+
+/* xq[0, 32) from x[0, 32).  The saturating packs work within 128-bit
+ * lanes and leave the four-byte groups in the order 0 4 1 5 2 6 3 7. */
+static ALWAYS_INLINE void
+quantize_i8_32(int8_t *xq, const float *x, __m256 inv)
+{
+    __m256i ab = _mm256_packs_epi32(quantize_i8_8(x, inv), quantize_i8_8(x + 8, inv));
+    __m256i cd = _mm256_packs_epi32(quantize_i8_8(x + 16, inv), quantize_i8_8(x + 24, inv));
+    __m256i q = _mm256_packs_epi16(ab, cd);
+
+    q = _mm256_permutevar8x32_epi32(q, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    _mm256_storeu_si256((__m256i *)(void *)xq, q);
+}
+
+void
+qk256_quantize_i8_avx2(int8_t *xq, float *scale, const float *x, size_t n)
+{
+    __m256 m0 = _mm256_setzero_ps(), m1 = m0, m2 = m0, m3 = m0;
+    size_t i = 0;
+    float m = 0.0f;
+
+    for (; n - i >= 32; i += 32) {
+        m0 = _mm256_max_ps(m0, abs_ps(_mm256_loadu_ps(x + i)));
+        m1 = _mm256_max_ps(m1, abs_ps(_mm256_loadu_ps(x + i + 8)));
+        m2 = _mm256_max_ps(m2, abs_ps(_mm256_loadu_ps(x + i + 16)));
+        m3 = _mm256_max_ps(m3, abs_ps(_mm256_loadu_ps(x + i + 24)));
+    }
+    m0 = _mm256_max_ps(_mm256_max_ps(m0, m1), _mm256_max_ps(m2, m3));
+
+    float lanes[8];
+
+    _mm256_storeu_ps(lanes, m0);
+    for (int k = 0; k < 8; k++)
+        m = lanes[k] > m ? lanes[k] : m;
+    for (; i < n; i++) {
+        float a = fabsf(qk256_get_f32(x, i));
+        m = a > m ? a : m;
+    }
+
+    if (m == 0.0f) {
+        memset(xq, 0, n);
+        qk256_put_f32(scale, 0, 0.0f);
+        return;
+    }
+
+    __m256 inv = _mm256_set1_ps(127.0f / m);
+    size_t rest = n % 32;
+
+    for (i = 0; i < n - rest; i += 32)
+        quantize_i8_32(xq + i, x + i, inv);
+    if (rest) {
+        float tmp[32] = { 0 };
+        int8_t out[32];
+
+        memcpy(tmp, x + i, rest * sizeof(float));
+        quantize_i8_32(out, tmp, inv);
+        memcpy(xq + i, out, rest);
+    }
+    qk256_put_f32(scale, 0, m / 127.0f);
+}
+
+/* ---- gemv_i8 -------------------------------------------------------------
+ * Twin: qk256_gemv_i8_scalar, bit-exact: the int32 sums are exact (taken
+ * modulo 2^32, which gives the exact value since it fits in int32), and y
+ * is the same f32 product of the same int32.
+ *
+ * Byte k of a 32-byte half block holds the codes of elements 4k + s,
+ * s = 0..3, at bits 2s.  Rather than move codes into element order, the
+ * activations are moved once per call into the order of the codes
+ * (qk256_i8_planes_avx2, see gemv_i8.h): plane s of a block holds
+ * x[4k + s] at byte k.  Then a row needs per 32 bytes only a mask and a
+ * shift (low and high nibble of each byte) and four vpshufb that map each
+ * 2-bit code to the unsigned w + 2 = {0, 1, 3, 4}; vpmaddubsw multiplies
+ * those by the signed activations, and the 2 * sum(x) the bias adds is
+ * taken off at the end.  |w + 2| <= 4 and |x| <= 128, so a 16-bit lane of
+ * the eight vpmaddubsw of a block holds at most 8 * 2 * 4 * 128 = 8192 and
+ * neither saturates nor overflows before vpmaddwd widens it to int32.
+ */
+
+/* Nibble lookups: w + 2 of the code in bits 0-1 (lo) or 2-3 (hi) of the
+ * index, in both 128-bit lanes. */
+static ALWAYS_INLINE __m256i
+i8_lut_lo(void)
+{
+    return _mm256_broadcastsi128_si256(
+        _mm_setr_epi8(0, 1, 3, 4, 0, 1, 3, 4, 0, 1, 3, 4, 0, 1, 3, 4));
+}
+
+static ALWAYS_INLINE __m256i
+i8_lut_hi(void)
+{
+    return _mm256_broadcastsi128_si256(
+        _mm_setr_epi8(0, 0, 0, 0, 1, 1, 1, 1, 3, 3, 3, 3, 4, 4, 4, 4));
+}
+
+static ALWAYS_INLINE __m256i
+load256(const void *p)
+{
+    return _mm256_loadu_si256((const __m256i *)p);
+}
+
+/* 16-bit sums of (w + 2) * x over the 32 bytes of packed codes at p, whose
+ * activations start at planes xp (plane s at xp + 64 s). */
+static ALWAYS_INLINE __m256i
+i8_half(const uint8_t *p, const int8_t *xp)
+{
+    const __m256i nib = _mm256_set1_epi8(0x0f);
+    __m256i v = load256(p);
+    __m256i lo = _mm256_and_si256(v, nib);
+    __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib);
+    __m256i s;
+
+    s = _mm256_maddubs_epi16(_mm256_shuffle_epi8(i8_lut_lo(), lo), load256(xp));
+    s = _mm256_add_epi16(s, _mm256_maddubs_epi16(_mm256_shuffle_epi8(i8_lut_hi(), lo), load256(xp + 64)));
+    s = _mm256_add_epi16(s, _mm256_maddubs_epi16(_mm256_shuffle_epi8(i8_lut_lo(), hi), load256(xp + 128)));
+    return _mm256_add_epi16(s, _mm256_maddubs_epi16(_mm256_shuffle_epi8(i8_lut_hi(), hi), load256(xp + 192)));
+}
+
+/* 16-bit sums of (w + 2) * x over the block at p. */
+static ALWAYS_INLINE __m256i
+i8_block(const uint8_t *p, const int8_t *xp)
+{
+    return _mm256_add_epi16(i8_half(p, xp), i8_half(p + 32, xp + 32));
+}
+
+/* acc + the int32 sums of (w + 2) * x over the 16-bit sums s. */
+static ALWAYS_INLINE __m256i
+i8_widen(__m256i acc, __m256i s)
+{
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(s, _mm256_set1_epi16(1)));
+}
+
+static ALWAYS_INLINE uint32_t
+hsum_epi32(__m256i v)
+{
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+    return (uint32_t)_mm_cvtsi128_si32(s);
+}
+
+static void
+i8_rows4_avx2(uint32_t acc[4], const uint8_t *w, size_t gap,
+              const int8_t *planes, size_t nblocks)
+{
+    const uint8_t *w0 = w, *w1 = w0 + gap, *w2 = w1 + gap, *w3 = w2 + gap;
+    const size_t ahead = QK256_I8_PREFETCH_BYTES;
+    __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+
+    for (size_t b = 0; b < nblocks; b++) {
+        const int8_t *xp = planes + b * QK256_BLOCK_ELEMS;
+        size_t off = b * QK256_BLOCK_BYTES;
+
+        _mm_prefetch((const char *)(w0 + off + ahead), _MM_HINT_T0);
+        _mm_prefetch((const char *)(w1 + off + ahead), _MM_HINT_T0);
+        _mm_prefetch((const char *)(w2 + off + ahead), _MM_HINT_T0);
+        _mm_prefetch((const char *)(w3 + off + ahead), _MM_HINT_T0);
+        a0 = i8_widen(a0, i8_block(w0 + off, xp));
+        a1 = i8_widen(a1, i8_block(w1 + off, xp));
+        a2 = i8_widen(a2, i8_block(w2 + off, xp));
+        a3 = i8_widen(a3, i8_block(w3 + off, xp));
+    }
+    acc[0] = hsum_epi32(a0);
+    acc[1] = hsum_epi32(a1);
+    acc[2] = hsum_epi32(a2);
+    acc[3] = hsum_epi32(a3);
+}
+
+static uint32_t
+i8_row1_avx2(const uint8_t *w, const int8_t *planes, size_t nblocks)
+{
+    __m256i a = _mm256_setzero_si256();
+
+    for (size_t b = 0; b < nblocks; b++)
+        a = i8_widen(a, i8_block(w + b * QK256_BLOCK_BYTES, planes + b * QK256_BLOCK_ELEMS));
+    return hsum_epi32(a);
+}
+
+/* Plane order (see gemv_i8.h).  vpshufb gathers, in each 128-bit lane, the
+ * bytes of one s from four words, and vpermd puts the eight such dwords
+ * in plane order: qword s of t holds plane s for the 8 words of 32 bytes.
+ * Four of those are a 4 x 4 transpose of qwords away from 32 bytes of
+ * each plane.  vpmaddubsw by 1 and vpmaddwd by 1 sum the bytes. */
+static ALWAYS_INLINE __m256i
+planes_32(const int8_t *x, __m256i *sum)
+{
+    const __m256i by_s = _mm256_broadcastsi128_si256(
+        _mm_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
+    __m256i v = load256(x);
+    __m256i s16 = _mm256_maddubs_epi16(_mm256_set1_epi8(1), v);
+
+    *sum = _mm256_add_epi32(*sum, _mm256_madd_epi16(s16, _mm256_set1_epi16(1)));
+    return _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(v, by_s),
+                                       _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+static ALWAYS_INLINE void
+planes_block(int8_t *dst, const int8_t *x, __m256i *sum)
+{
+    for (int h = 0; h < 2; h++) {
+        const int8_t *xh = x + 128 * h;
+        __m256i t0 = planes_32(xh, sum), t1 = planes_32(xh + 32, sum);
+        __m256i t2 = planes_32(xh + 64, sum), t3 = planes_32(xh + 96, sum);
+        __m256i e01 = _mm256_unpacklo_epi64(t0, t1), o01 = _mm256_unpackhi_epi64(t0, t1);
+        __m256i e23 = _mm256_unpacklo_epi64(t2, t3), o23 = _mm256_unpackhi_epi64(t2, t3);
+        int8_t *d = dst + 32 * h;
+
+        _mm256_storeu_si256((__m256i *)(void *)d, _mm256_permute2x128_si256(e01, e23, 0x20));
+        _mm256_storeu_si256((__m256i *)(void *)(d + 64), _mm256_permute2x128_si256(o01, o23, 0x20));
+        _mm256_storeu_si256((__m256i *)(void *)(d + 128), _mm256_permute2x128_si256(e01, e23, 0x31));
+        _mm256_storeu_si256((__m256i *)(void *)(d + 192), _mm256_permute2x128_si256(o01, o23, 0x31));
+    }
+}
+
+uint32_t
+qk256_i8_planes_avx2(int8_t *dst, const int8_t *xq, size_t n)
+{
+    size_t full = n / QK256_BLOCK_ELEMS, rest = n % QK256_BLOCK_ELEMS;
+    __m256i sum = _mm256_setzero_si256();
+
+    for (size_t b = 0; b < full; b++)
+        planes_block(dst + b * QK256_BLOCK_ELEMS, xq + b * QK256_BLOCK_ELEMS, &sum);
+    if (rest) {
+        int8_t tmp[QK256_BLOCK_ELEMS] = { 0 };
+
+        memcpy(tmp, xq + full * QK256_BLOCK_ELEMS, rest);
+        planes_block(dst + full * QK256_BLOCK_ELEMS, tmp, &sum);
+    }
+    return hsum_epi32(sum);
+}
+
+void
+qk256_gemv_i8_avx2(float *y, const uint8_t *w, size_t row_stride,
+                   const int8_t *xq, float scale, size_t rows, size_t cols)
+{
+    qk256_gemv_i8_driver(y, w, row_stride, xq, scale, rows, cols,
+                         qk256_i8_planes_avx2, i8_rows4_avx2, i8_row1_avx2);
 }

@@ -1,0 +1,408 @@
+/* lib/x86/avx512.c -- AVX-512 (F, BW, VL, VNNI) kernels for QK256
+ * SPDX-License-Identifier: MIT
+ *
+ * Built with -mavx512f -mavx512bw -mavx512vl -mavx512vnni and the AVX2
+ * flags; none of it runs unless the resolver in dispatch.c, or a caller of
+ * the impl list, has checked that the CPU has all of them.  Kernels trust
+ * their arguments (internal.h) and follow the same rules as lib/x86/avx2.c,
+ * whose comments explain the methods; this file says only where 512 bits
+ * change them.  The kernels not defined here are the avx2 ones
+ * (internal.h).
+ *
+ * Decoding.  A 32-bit word of packed data holds 16 codes.  Broadcast to
+ * the sixteen lanes and shifted right by 2j in lane j, code j is in the low
+ * two bits of lane j; vpermps uses the low four bits of each index, so a
+ * table that holds the lut four times maps each lane to its weight with no
+ * mask.  Mask registers make every tail a masked load or store.
+ */
+#include "internal.h"
+#include "x86/gemv_i8.h"
+
+#include <immintrin.h>
+#include <math.h>
+#include <string.h>
+
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+/* GCC -O2 unrolls none of the short loops below by itself: the four-row
+ * loops must be, for their vectors to stay in registers, and a block's 16
+ * groups in dequantize run 1.3x faster at n = 256 that way. */
+#define UNROLL4 _Pragma("GCC unroll 4")
+
+static ALWAYS_INLINE __m512
+lut16(void)
+{
+    return _mm512_setr_ps(-2.0f, -1.0f, 1.0f, 2.0f, -2.0f, -1.0f, 1.0f, 2.0f,
+                          -2.0f, -1.0f, 1.0f, 2.0f, -2.0f, -1.0f, 1.0f, 2.0f);
+}
+
+/* The 16 codes of the word at p (any alignment), code j in lane j's low
+ * two bits. */
+static ALWAYS_INLINE __m512i
+code_index16(const uint8_t *p)
+{
+    const __m512i shifts = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14,
+                                             16, 18, 20, 22, 24, 26, 28, 30);
+    int32_t v;
+
+    memcpy(&v, p, sizeof v);
+    return _mm512_srlv_epi32(_mm512_set1_epi32(v), shifts);
+}
+
+/* Lanes [0, k) set. */
+static ALWAYS_INLINE __mmask16
+mask16(size_t k)
+{
+    return (__mmask16)((1u << k) - 1u);
+}
+
+/* ---- dequantize ----------------------------------------------------------
+ * Twin: qk256_dequantize_scalar, bit-exact: the table is the lut times the
+ * block's scale, as in avx2.c.  A partial last group is a masked store. */
+
+static ALWAYS_INLINE __m512
+block_table16(const float *scales, size_t b)
+{
+    return scales ? _mm512_mul_ps(lut16(), _mm512_set1_ps(qk256_get_f32(scales, b)))
+                  : lut16();
+}
+
+/* Groups [0, groups) of 16 elements of the block at src. */
+static ALWAYS_INLINE void
+dequantize_groups16(float *dst, const uint8_t *src, __m512 table, size_t groups)
+{
+    for (size_t g = 0; g < groups; g++)
+        _mm512_storeu_ps(dst + 16 * g, _mm512_permutexvar_ps(code_index16(src + 4 * g), table));
+}
+
+void
+qk256_dequantize_avx512(float *dst, const uint8_t *src, const float *scales,
+                        size_t n)
+{
+    size_t full = n / QK256_BLOCK_ELEMS, rest = n % QK256_BLOCK_ELEMS;
+
+    for (size_t b = 0; b < full; b++) {
+        /* A constant count, so that the unrolled loop has no remainder. */
+        UNROLL4
+        for (size_t g = 0; g < QK256_BLOCK_ELEMS / 16; g++)
+            _mm512_storeu_ps(dst + b * QK256_BLOCK_ELEMS + 16 * g,
+                             _mm512_permutexvar_ps(code_index16(src + b * QK256_BLOCK_BYTES + 4 * g),
+                                                   block_table16(scales, b)));
+    }
+    if (rest) {
+        __m512 table = block_table16(scales, full);
+        float *d = dst + full * QK256_BLOCK_ELEMS;
+        const uint8_t *s = src + full * QK256_BLOCK_BYTES;
+        size_t groups = rest / 16;
+
+        dequantize_groups16(d, s, table, groups);
+        if (rest % 16)
+            _mm512_mask_storeu_ps(d + 16 * groups, mask16(rest % 16),
+                                  _mm512_permutexvar_ps(code_index16(s + 4 * groups), table));
+    }
+}
+
+/* ---- gemv ----------------------------------------------------------------
+ * Twin: qk256_gemv_scalar, within the SPEC section 4 bound: the method of
+ * avx2.c with 16 lanes.  Each row has two f32 accumulators per block (even
+ * and odd words), so a lane sums 8 products; the block's sums are widened
+ * to double, and a row whose double sum is not finite is recomputed by the
+ * scalar kernel.  x of a partial last block is read with a masked load,
+ * which gives zeros past cols. */
+
+struct gemv_x16 {
+    const float *x;
+    size_t cols, nblocks;
+};
+
+/* x[256 b + i, +16), zero past cols. */
+static ALWAYS_INLINE __m512
+x16(const struct gemv_x16 *xs, size_t b, size_t i)
+{
+    size_t c = b * QK256_BLOCK_ELEMS + i;
+
+    if (c >= xs->cols)
+        return _mm512_setzero_ps();
+    if (xs->cols - c >= 16)
+        return _mm512_loadu_ps(xs->x + c);
+    return _mm512_maskz_loadu_ps(mask16(xs->cols - c), xs->x + c);
+}
+
+static ALWAYS_INLINE __m512
+fma_word16(__m512 acc, const uint8_t *p, __m512 x)
+{
+    return _mm512_fmadd_ps(_mm512_permutexvar_ps(code_index16(p), lut16()), x, acc);
+}
+
+static ALWAYS_INLINE __m512d
+add_block16(__m512d sum, __m512 a, __m512 b)
+{
+    __m512 s = _mm512_add_ps(a, b);
+
+    sum = _mm512_add_pd(sum, _mm512_cvtps_pd(_mm512_castps512_ps256(s)));
+    return _mm512_add_pd(sum, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(s), 1))));
+}
+
+static ALWAYS_INLINE void
+finish_row16(float *y, __m512d sum, const uint8_t *row, const struct gemv_x16 *xs)
+{
+    double s = _mm512_reduce_add_pd(sum);
+
+    if (isfinite(s))
+        qk256_put_f32(y, 0, (float)s);
+    else
+        qk256_gemv_scalar(y, row, 0, xs->x, 1, xs->cols);
+}
+
+/* Blocks whose x needs no mask: all of them but a partial last one. */
+static ALWAYS_INLINE size_t
+whole_blocks(const struct gemv_x16 *xs)
+{
+    return xs->cols / QK256_BLOCK_ELEMS;
+}
+
+static ALWAYS_INLINE void
+rows4_block(__m512d s[4], const uint8_t *const wr[4], const struct gemv_x16 *xs,
+            size_t b, int masked)
+{
+    size_t off = b * QK256_BLOCK_BYTES;
+    __m512 e[4], o[4];
+
+    UNROLL4
+
+    for (int k = 0; k < 4; k++)
+        e[k] = o[k] = _mm512_setzero_ps();
+    for (size_t i = 0; i < QK256_BLOCK_ELEMS; i += 32) {
+        __m512 x0 = masked ? x16(xs, b, i) : _mm512_loadu_ps(xs->x + b * QK256_BLOCK_ELEMS + i);
+        __m512 x1 = masked ? x16(xs, b, i + 16)
+                           : _mm512_loadu_ps(xs->x + b * QK256_BLOCK_ELEMS + i + 16);
+
+        UNROLL4
+
+        for (int k = 0; k < 4; k++) {
+            e[k] = fma_word16(e[k], wr[k] + off + i / 4, x0);
+            o[k] = fma_word16(o[k], wr[k] + off + i / 4 + 4, x1);
+        }
+    }
+    UNROLL4
+    for (int k = 0; k < 4; k++)
+        s[k] = add_block16(s[k], e[k], o[k]);
+}
+
+static void
+gemv_rows4_avx512(float *y, const uint8_t *w, size_t row_stride,
+                  const struct gemv_x16 *xs)
+{
+    const uint8_t *const wr[4] = { w, w + row_stride, w + 2 * row_stride,
+                                   w + 3 * row_stride };
+    __m512d s[4];
+    size_t b = 0;
+
+    UNROLL4
+
+    for (int k = 0; k < 4; k++)
+        s[k] = _mm512_setzero_pd();
+    for (; b < whole_blocks(xs); b++)
+        rows4_block(s, wr, xs, b, 0);
+    if (b < xs->nblocks)
+        rows4_block(s, wr, xs, b, 1);
+    UNROLL4
+    for (int k = 0; k < 4; k++)
+        finish_row16(y + k, s[k], wr[k], xs);
+}
+
+static void
+gemv_row1_avx512(float *y, const uint8_t *w, const struct gemv_x16 *xs)
+{
+    __m512d s = _mm512_setzero_pd();
+
+    for (size_t b = 0; b < xs->nblocks; b++) {
+        const uint8_t *blk = w + b * QK256_BLOCK_BYTES;
+        __m512 e = _mm512_setzero_ps(), o = e;
+
+        for (size_t i = 0; i < QK256_BLOCK_ELEMS; i += 32) {
+            e = fma_word16(e, blk + i / 4, x16(xs, b, i));
+            o = fma_word16(o, blk + i / 4 + 4, x16(xs, b, i + 16));
+        }
+        s = add_block16(s, e, o);
+    }
+    finish_row16(y, s, w, xs);
+}
+
+void
+qk256_gemv_avx512(float *y, const uint8_t *w, size_t row_stride,
+                  const float *x, size_t rows, size_t cols)
+{
+    struct gemv_x16 xs = { x, cols, qk256_blocks(cols) };
+    size_t r = 0;
+
+    for (; rows - r >= 4; r += 4)
+        gemv_rows4_avx512(y + r, w + r * row_stride, row_stride, &xs);
+    for (; r < rows; r++)
+        gemv_row1_avx512(y + r, w + r * row_stride, &xs);
+}
+
+/* ---- quantize_i8 ---------------------------------------------------------
+ * Twin: qk256_quantize_i8_scalar, bit-exact, by the method of avx2.c:
+ * x * inv, zeroed where x is 0, clamped, converted with an explicit
+ * nearest-even rounding that ignores MXCSR.  64 elements per step; the
+ * last step masks its loads (zeros) and its store. */
+
+static ALWAYS_INLINE __mmask64
+mask64(size_t k)
+{
+    return k >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << k) - 1;
+}
+
+static ALWAYS_INLINE __m512i
+quantize_i8_16(const float *x, size_t left, __m512 inv)
+{
+    __m512 v = _mm512_maskz_loadu_ps(mask16(left >= 16 ? 16 : left), x);
+    __m512 p = _mm512_maskz_mul_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_NEQ_UQ),
+                                   v, inv);
+
+    p = _mm512_min_ps(_mm512_max_ps(p, _mm512_set1_ps(-127.0f)), _mm512_set1_ps(127.0f));
+    return _mm512_cvt_roundps_epi32(p, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+
+void
+qk256_quantize_i8_avx512(int8_t *xq, float *scale, const float *x, size_t n)
+{
+    __m512 m0 = _mm512_setzero_ps(), m1 = m0, m2 = m0, m3 = m0;
+    size_t i = 0;
+
+    for (; n - i >= 64; i += 64) {
+        m0 = _mm512_max_ps(m0, _mm512_abs_ps(_mm512_loadu_ps(x + i)));
+        m1 = _mm512_max_ps(m1, _mm512_abs_ps(_mm512_loadu_ps(x + i + 16)));
+        m2 = _mm512_max_ps(m2, _mm512_abs_ps(_mm512_loadu_ps(x + i + 32)));
+        m3 = _mm512_max_ps(m3, _mm512_abs_ps(_mm512_loadu_ps(x + i + 48)));
+    }
+    for (; i < n; i += 16)
+        m0 = _mm512_max_ps(m0, _mm512_abs_ps(
+                 _mm512_maskz_loadu_ps(mask16(n - i >= 16 ? 16 : n - i), x + i)));
+
+    float m = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_max_ps(m0, m1), _mm512_max_ps(m2, m3)));
+
+    if (m == 0.0f) {
+        memset(xq, 0, n);
+        qk256_put_f32(scale, 0, 0.0f);
+        return;
+    }
+
+    /* vpackssdw and vpacksswb work within 128-bit lanes: dword 4j + t of
+     * their result holds elements 4j..4j+3 of input t, and vpermd puts
+     * dword 4t + j there. */
+    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13,
+                                            2, 6, 10, 14, 3, 7, 11, 15);
+    __m512 inv = _mm512_set1_ps(127.0f / m);
+
+    for (i = 0; i < n; i += 64) {
+        size_t left = n - i;
+        __m512i a = quantize_i8_16(x + i, left, inv);
+        __m512i b = quantize_i8_16(x + i + 16, left > 16 ? left - 16 : 0, inv);
+        __m512i c = quantize_i8_16(x + i + 32, left > 32 ? left - 32 : 0, inv);
+        __m512i d = quantize_i8_16(x + i + 48, left > 48 ? left - 48 : 0, inv);
+        __m512i q = _mm512_packs_epi16(_mm512_packs_epi32(a, b), _mm512_packs_epi32(c, d));
+
+        _mm512_mask_storeu_epi8(xq + i, mask64(left), _mm512_permutexvar_epi32(order, q));
+    }
+    qk256_put_f32(scale, 0, m / 127.0f);
+}
+
+/* ---- gemv_i8 -------------------------------------------------------------
+ * Twin: qk256_gemv_i8_scalar, bit-exact, by the method of avx2.c (and
+ * gemv_i8.h): a whole 64-byte block per vector, four vpshufb map the codes
+ * of the four planes to w + 2, and vpdpbusd multiplies them by the
+ * activations and adds each group of four products straight into int32.
+ */
+
+
+
+/* The four products of the block at p with the planes x0..x3, added to
+ * the row's accumulators a0..a3 (variables, so that GCC keeps all sixteen
+ * of four rows in registers, which it does not for an array). */
+#define I8_BLOCK16(p, a0, a1, a2, a3)                                         \
+    do {                                                                      \
+        __m512i v_ = _mm512_loadu_si512(p);                                   \
+        __m512i lo_ = _mm512_and_si512(v_, nib);                              \
+        __m512i hi_ = _mm512_and_si512(_mm512_srli_epi16(v_, 4), nib);        \
+        a0 = _mm512_dpbusd_epi32(a0, _mm512_shuffle_epi8(lut_lo, lo_), x0);   \
+        a1 = _mm512_dpbusd_epi32(a1, _mm512_shuffle_epi8(lut_hi, lo_), x1);   \
+        a2 = _mm512_dpbusd_epi32(a2, _mm512_shuffle_epi8(lut_lo, hi_), x2);   \
+        a3 = _mm512_dpbusd_epi32(a3, _mm512_shuffle_epi8(lut_hi, hi_), x3);   \
+    } while (0)
+
+/* The constants and the planes of block b that I8_BLOCK16 uses. */
+#define I8_CONSTS16                                                           \
+    const __m512i nib = _mm512_set1_epi8(0x0f);                               \
+    const __m512i lut_lo = _mm512_set1_epi32(0x04030100);                     \
+    const __m512i lut_hi = _mm512_set4_epi32(0x04040404, 0x03030303,          \
+                                             0x01010101, 0x00000000)
+#define I8_PLANES16(planes, b)                                                \
+    const int8_t *xp_ = (planes) + (b) * QK256_BLOCK_ELEMS;                   \
+    __m512i x0 = _mm512_load_si512(xp_), x1 = _mm512_load_si512(xp_ + 64);    \
+    __m512i x2 = _mm512_load_si512(xp_ + 128), x3 = _mm512_load_si512(xp_ + 192)
+
+static ALWAYS_INLINE uint32_t
+i8_hsum16(__m512i a0, __m512i a1, __m512i a2, __m512i a3)
+{
+    __m512i s = _mm512_add_epi32(_mm512_add_epi32(a0, a1), _mm512_add_epi32(a2, a3));
+
+    return (uint32_t)_mm512_reduce_add_epi32(s);
+}
+
+/* Four rows side by side share each load of the planes; each of their
+ * sixteen accumulators takes one vpdpbusd per block.  For the prefetch
+ * see gemv_i8.h. */
+static void
+i8_rows4_avx512(uint32_t acc[4], const uint8_t *w, size_t gap,
+                const int8_t *planes, size_t nblocks)
+{
+    I8_CONSTS16;
+    const uint8_t *w0 = w, *w1 = w0 + gap, *w2 = w1 + gap, *w3 = w2 + gap;
+    const size_t ahead = QK256_I8_PREFETCH_BYTES;
+    __m512i a00 = _mm512_setzero_si512(), a01 = a00, a02 = a00, a03 = a00;
+    __m512i a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+    __m512i a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+    __m512i a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+
+    for (size_t b = 0; b < nblocks; b++) {
+        I8_PLANES16(planes, b);
+        size_t off = b * QK256_BLOCK_BYTES;
+
+        _mm_prefetch((const char *)(w0 + off + ahead), _MM_HINT_T0);
+        _mm_prefetch((const char *)(w1 + off + ahead), _MM_HINT_T0);
+        _mm_prefetch((const char *)(w2 + off + ahead), _MM_HINT_T0);
+        _mm_prefetch((const char *)(w3 + off + ahead), _MM_HINT_T0);
+        I8_BLOCK16(w0 + off, a00, a01, a02, a03);
+        I8_BLOCK16(w1 + off, a10, a11, a12, a13);
+        I8_BLOCK16(w2 + off, a20, a21, a22, a23);
+        I8_BLOCK16(w3 + off, a30, a31, a32, a33);
+    }
+    acc[0] = i8_hsum16(a00, a01, a02, a03);
+    acc[1] = i8_hsum16(a10, a11, a12, a13);
+    acc[2] = i8_hsum16(a20, a21, a22, a23);
+    acc[3] = i8_hsum16(a30, a31, a32, a33);
+}
+
+static uint32_t
+i8_row1_avx512(const uint8_t *w, const int8_t *planes, size_t nblocks)
+{
+    I8_CONSTS16;
+    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
+
+    for (size_t b = 0; b < nblocks; b++) {
+        I8_PLANES16(planes, b);
+
+        I8_BLOCK16(w + b * QK256_BLOCK_BYTES, a0, a1, a2, a3);
+    }
+    return i8_hsum16(a0, a1, a2, a3);
+}
+
+void
+qk256_gemv_i8_avx512(float *y, const uint8_t *w, size_t row_stride,
+                     const int8_t *xq, float scale, size_t rows, size_t cols)
+{
+    qk256_gemv_i8_driver(y, w, row_stride, xq, scale, rows, cols,
+                         qk256_i8_planes_avx2, i8_rows4_avx512, i8_row1_avx512);
+}
