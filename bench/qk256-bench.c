@@ -16,8 +16,8 @@
  * that lasts at least SAMPLE_NS, fewer samples (never under MIN_SAMPLES)
  * once a row has taken ROW_BUDGET_NS.  Times are per call: the median, min
  * and max over the samples.  Every output is compared with the reference's
- * before its row counts (bitwise; GEMV within a tolerance), and a
- * mismatch makes the exit status 1.
+ * before its row counts (bitwise, the int8 operations too; the f32 GEMV
+ * within a tolerance), and a mismatch makes the exit status 1.
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime, fdopen, setenv */
 
@@ -50,49 +50,88 @@
 
 /* ---- what to run -------------------------------------------------------- */
 
-enum op { OP_DEQUANT, OP_GEMV, OP_PACK, OP_UNPACK, OP_QUANTIZE, OP_MODEL };
+/* The operations one names on the command line come before OP_MODEL; the
+ * model's two token passes (f32 and int8 activations) come from --model. */
+enum op {
+    OP_DEQUANT, OP_GEMV, OP_PACK, OP_UNPACK, OP_QUANTIZE, OP_GEMV_I8,
+    OP_QUANTIZE_I8, OP_MODEL, OP_MODEL_I8
+};
 
 static const char *const op_names[] = {
     [OP_DEQUANT] = "dequant", [OP_GEMV] = "gemv", [OP_PACK] = "pack",
-    [OP_UNPACK] = "unpack", [OP_QUANTIZE] = "quantize", [OP_MODEL] = "model",
+    [OP_UNPACK] = "unpack", [OP_QUANTIZE] = "quantize",
+    [OP_GEMV_I8] = "gemv_i8", [OP_QUANTIZE_I8] = "quantize_i8",
+    [OP_MODEL] = "model", [OP_MODEL_I8] = "model_i8",
 };
+
+static int
+is_model(enum op op)
+{
+    return op == OP_MODEL || op == OP_MODEL_I8;
+}
+
+/* Whether the operation's calls are GEMVs, which --threads splits. */
+static int
+is_gemv(enum op op)
+{
+    return op == OP_GEMV || op == OP_GEMV_I8 || is_model(op);
+}
 
 struct job {
     enum op op;
     size_t rows, cols; /* 1 x n for the one-dimensional operations */
     char shape[40];
-    double elems;        /* weights per call */
+    double elems;        /* weights per call (quantize_i8: floats) */
     double weight_bytes; /* packed weight bytes one call reads (pack and
-                            quantize: writes) */
+                            quantize: writes; quantize_i8, which has no
+                            weights: the int8 bytes it writes) */
 };
 
-/* The linear layers of one token of BitNet b1.58 2B: LAYERS times these. */
+/* The linear layers of one token of BitNet b1.58 2B: LAYERS times these.
+ * q, k and v take the same input vector, and so do gate and up, so an
+ * int8 runtime quantizes 4 vectors per layer: those of the matrices with
+ * new_input set. */
 static const struct matrix {
     const char *name;
     size_t rows, cols;
+    int new_input;
 } bitnet_2b[] = {
-    { "q", 2560, 2560 },    { "k", 640, 2560 },     { "v", 640, 2560 },
-    { "o", 2560, 2560 },    { "gate", 6912, 2560 }, { "up", 6912, 2560 },
-    { "down", 2560, 6912 },
+    { "q", 2560, 2560, 1 },    { "k", 640, 2560, 0 },
+    { "v", 640, 2560, 0 },     { "o", 2560, 2560, 1 },
+    { "gate", 6912, 2560, 1 }, { "up", 6912, 2560, 0 },
+    { "down", 2560, 6912, 1 },
 };
 #define BITNET_2B_LAYERS 30
 #define BITNET_2B_MATRICES (sizeof bitnet_2b / sizeof bitnet_2b[0])
+
+/* qk256_quantize_i8 calls in one token of the int8 pass. */
+static size_t
+bitnet_2b_quantizes(void)
+{
+    size_t n = 0;
+
+    for (size_t m = 0; m < BITNET_2B_MATRICES; m++)
+        n += bitnet_2b[m].new_input != 0;
+    return BITNET_2B_LAYERS * n;
+}
 
 /* Fills in j->elems and j->weight_bytes: one matrix, or the model's. */
 static void
 job_sizes(struct job *j)
 {
-    size_t nmat = j->op == OP_MODEL ? BITNET_2B_MATRICES : 1;
-    double reps = j->op == OP_MODEL ? BITNET_2B_LAYERS : 1;
+    size_t nmat = is_model(j->op) ? BITNET_2B_MATRICES : 1;
+    double reps = is_model(j->op) ? BITNET_2B_LAYERS : 1;
 
     j->elems = j->weight_bytes = 0.0;
     for (size_t m = 0; m < nmat; m++) {
-        size_t rows = j->op == OP_MODEL ? bitnet_2b[m].rows : j->rows;
-        size_t cols = j->op == OP_MODEL ? bitnet_2b[m].cols : j->cols;
+        size_t rows = is_model(j->op) ? bitnet_2b[m].rows : j->rows;
+        size_t cols = is_model(j->op) ? bitnet_2b[m].cols : j->cols;
 
         j->elems += reps * (double)rows * (double)cols;
         j->weight_bytes += reps * (double)rows * (double)qk256_row_bytes(cols);
     }
+    if (j->op == OP_QUANTIZE_I8)
+        j->weight_bytes = (double)j->cols;
 }
 
 /* Run with no operations: the shapes of the targets in the README. */
@@ -100,7 +139,8 @@ static const char *const default_ops[] = {
     "dequant",  "64",        "dequant", "256",       "dequant", "1024",
     "dequant",  "4096",      "dequant", "16384",     "gemv",    "8x256",
     "gemv",     "2560x2560", "gemv",    "2560x6912", "pack",    "4096",
-    "unpack",   "4096",      "quantize", "4096",
+    "unpack",   "4096",      "quantize", "4096",     "gemv_i8", "8x256",
+    "gemv_i8",  "2560x2560", "gemv_i8", "2560x6912", "quantize_i8", "2560",
 };
 
 struct options {
@@ -119,15 +159,20 @@ struct api {
     int (*dequantize)(float *, const uint8_t *, const float *, size_t);
     int (*gemv)(float *, const uint8_t *, size_t, const float *, size_t, size_t);
     int (*quantize)(uint8_t *, float *, const float *, size_t);
+    int (*quantize_i8)(int8_t *, float *, const float *, size_t);
+    int (*gemv_i8)(float *, const uint8_t *, size_t, const int8_t *, float,
+                   size_t, size_t);
 };
 
 static const struct api reference_api = {
     "reference", ref_pack, ref_unpack, ref_dequantize, ref_gemv, ref_quantize,
+    ref_quantize_i8, ref_gemv_i8,
 };
 
 /* The bound variant; name is filled in from qk256_implementation(). */
 static struct api library_api = {
     NULL, qk256_pack, qk256_unpack, qk256_dequantize, qk256_gemv, qk256_quantize,
+    qk256_quantize_i8, qk256_gemv_i8,
 };
 
 struct stats {
@@ -268,12 +313,15 @@ progress_done(void)
  * reach 0; workers spin (then yield) between calls, since a token is 210
  * GEMVs of well under a millisecond each. */
 
+/* An f32 GEMV when xq is NULL, else an int8 one (x is then unused). */
 struct gemv_call {
     const struct api *api;
     float *y;
     const uint8_t *w;
     size_t stride;
     const float *x;
+    const int8_t *xq;
+    float scale;
     size_t rows, cols;
 };
 
@@ -309,14 +357,24 @@ band_start(size_t rows, size_t n, size_t i)
     return i == n || r > rows ? rows : r;
 }
 
+/* Rows [r0, r1) of the call. */
+static int
+gemv_rows(const struct gemv_call *c, size_t r0, size_t r1)
+{
+    if (c->xq)
+        return c->api->gemv_i8(c->y + r0, c->w + r0 * c->stride, c->stride,
+                               c->xq, c->scale, r1 - r0, c->cols);
+    return c->api->gemv(c->y + r0, c->w + r0 * c->stride, c->stride, c->x,
+                        r1 - r0, c->cols);
+}
+
 static void
 run_band(struct pool *p, size_t i)
 {
     const struct gemv_call *c = &p->call;
     size_t r0 = band_start(c->rows, p->n, i), r1 = band_start(c->rows, p->n, i + 1);
 
-    if (r1 > r0 && c->api->gemv(c->y + r0, c->w + r0 * c->stride, c->stride,
-                                c->x, r1 - r0, c->cols) != QK256_OK)
+    if (r1 > r0 && gemv_rows(c, r0, r1) != QK256_OK)
         __atomic_store_n(&p->failed, 1, __ATOMIC_RELAXED);
 }
 
@@ -382,7 +440,7 @@ gemv(struct pool *p, const struct gemv_call *c)
     unsigned spins = 0;
 
     if (!p)
-        return c->api->gemv(c->y, c->w, c->stride, c->x, c->rows, c->cols);
+        return gemv_rows(c, 0, c->rows);
     p->call = *c;
     __atomic_store_n(&p->pending, (unsigned)(p->n - 1), __ATOMIC_RELAXED);
     __atomic_add_fetch(&p->gen, 1, __ATOMIC_RELEASE);
@@ -397,16 +455,21 @@ gemv(struct pool *p, const struct gemv_call *c)
 struct data {
     size_t n, nbytes;          /* elements and packed bytes of a 1-D job */
     uint8_t *codes, *packed;   /* pack input; dequant and unpack input */
-    float *floats, *scales;    /* quantize input; dequant scales */
+    float *floats, *scales;    /* quantize(_i8) input; dequant scales */
     uint8_t *out_bytes;        /* pack and quantize output: packed, or
-                                  unpack output: codes */
-    float *out_floats;         /* dequant output, quantize scales, gemv y */
+                                  unpack output: codes, or quantize_i8
+                                  output: xq */
+    float *out_floats;         /* dequant output, quantize scales,
+                                  quantize_i8 scale, gemv(_i8) y */
     size_t out_nbytes, out_nfloats;
-    /* gemv: one matrix; model: every matrix of every layer */
+    /* gemv(_i8): one matrix; model: every matrix of every layer */
     size_t nmat;
     uint8_t **w;
     size_t *rows, *cols;
     float *x;                  /* x for every matrix: its first cols */
+    int8_t *xq;                /* gemv_i8: x quantized by the reference;
+                                  model: the int8 pass quantizes into it */
+    float xscale;              /* gemv_i8: the scale of xq */
     /* the reference's outputs, for checking */
     uint8_t *want_bytes;
     float *want_floats;
@@ -416,7 +479,11 @@ static void
 data_init(struct data *d, const struct job *j)
 {
     memset(d, 0, sizeof *d);
-    rng_state = 0x2545f4914f6cdd1du ^ (uint64_t)j->op << 32 ^ j->rows ^ j->cols << 20;
+    /* The model's two passes build the same data, so that sharing it
+     * (run_job) changes nothing. */
+    rng_state = 0x2545f4914f6cdd1du ^
+                (uint64_t)(is_model(j->op) ? OP_MODEL : j->op) << 32 ^ j->rows ^
+                j->cols << 20;
     d->n = j->cols;
     d->nbytes = qk256_row_bytes(j->cols);
 
@@ -443,19 +510,27 @@ data_init(struct data *d, const struct job *j)
         d->out_nbytes = d->nbytes;
         d->out_nfloats = qk256_blocks(d->n);
         break;
+    case OP_QUANTIZE_I8:
+        d->floats = random_floats(d->n);
+        d->out_nbytes = d->n;
+        d->out_nfloats = 1;
+        break;
     case OP_GEMV:
-    case OP_MODEL: {
+    case OP_GEMV_I8:
+    case OP_MODEL:
+    case OP_MODEL_I8: {
+        int one = j->op == OP_GEMV || j->op == OP_GEMV_I8;
         size_t maxcols = 0, maxrows = 0;
 
-        d->nmat = j->op == OP_GEMV ? 1 : BITNET_2B_LAYERS * BITNET_2B_MATRICES;
+        d->nmat = one ? 1 : BITNET_2B_LAYERS * BITNET_2B_MATRICES;
         d->w = xmalloc(d->nmat * sizeof *d->w);
         d->rows = xmalloc(d->nmat * sizeof *d->rows);
         d->cols = xmalloc(d->nmat * sizeof *d->cols);
         for (size_t m = 0; m < d->nmat; m++) {
             const struct matrix *mx = &bitnet_2b[m % BITNET_2B_MATRICES];
 
-            d->rows[m] = j->op == OP_GEMV ? j->rows : mx->rows;
-            d->cols[m] = j->op == OP_GEMV ? j->cols : mx->cols;
+            d->rows[m] = one ? j->rows : mx->rows;
+            d->cols[m] = one ? j->cols : mx->cols;
             d->w[m] = xmalloc(d->rows[m] * qk256_row_bytes(d->cols[m]));
             random_bytes(d->w[m], d->rows[m] * qk256_row_bytes(d->cols[m]));
             if (d->cols[m] > maxcols)
@@ -465,6 +540,12 @@ data_init(struct data *d, const struct job *j)
         }
         d->x = random_floats(maxcols);
         d->out_nfloats = maxrows;
+        /* gemv_i8 times the GEMV alone: x is quantized once, here; the
+         * model's int8 pass quantizes as part of the token. */
+        if (j->op != OP_GEMV)
+            d->xq = xmalloc(maxcols);
+        if (j->op == OP_GEMV_I8)
+            ref_quantize_i8(d->xq, &d->xscale, d->x, maxcols);
         break;
     }
     }
@@ -483,6 +564,7 @@ data_free(struct data *d)
     free(d->rows);
     free(d->cols);
     free(d->x);
+    free(d->xq);
     free(d->codes);
     free(d->packed);
     free(d->floats);
@@ -522,13 +604,39 @@ time_calls(const struct job *j, const struct api *api, struct data *d,
         for (size_t i = 0; i < calls; i++)
             rc |= api->quantize(d->out_bytes, d->out_floats, d->floats, d->n);
         break;
+    case OP_QUANTIZE_I8:
+        for (size_t i = 0; i < calls; i++)
+            rc |= api->quantize_i8((int8_t *)d->out_bytes, d->out_floats,
+                                   d->floats, d->n);
+        break;
     case OP_GEMV:
     case OP_MODEL:
         for (size_t i = 0; i < calls; i++) {
             for (size_t m = 0; m < d->nmat; m++) {
                 struct gemv_call c = { api, d->out_floats, d->w[m],
                                        qk256_row_bytes(d->cols[m]), d->x,
-                                       d->rows[m], d->cols[m] };
+                                       NULL, 0.0f, d->rows[m], d->cols[m] };
+                rc |= gemv(pool, &c);
+            }
+        }
+        break;
+    case OP_GEMV_I8:
+    case OP_MODEL_I8:
+        for (size_t i = 0; i < calls; i++) {
+            float scale = d->xscale;
+
+            for (size_t m = 0; m < d->nmat; m++) {
+                /* A token of the int8 pass quantizes each new input vector
+                 * on this thread, while the pool's workers wait: a runtime
+                 * has to, before it hands out the GEMV's bands.  The time
+                 * counts as the token's. */
+                if (j->op == OP_MODEL_I8 &&
+                    bitnet_2b[m % BITNET_2B_MATRICES].new_input)
+                    rc |= api->quantize_i8(d->xq, &scale, d->x, d->cols[m]);
+
+                struct gemv_call c = { api, d->out_floats, d->w[m],
+                                       qk256_row_bytes(d->cols[m]), NULL,
+                                       d->xq, scale, d->rows[m], d->cols[m] };
                 rc |= gemv(pool, &c);
             }
         }
@@ -540,14 +648,15 @@ time_calls(const struct job *j, const struct api *api, struct data *d,
 }
 
 /* Whether the last call's outputs are the reference's (d->want_*): bitwise,
- * except a GEMV row, which may differ by 1e-3 of 2 sum |x| (>= sum |w x|),
- * more than the reference's own f32 rounding, far less than a wrong
- * result.  A model's outputs are not checked: its GEMVs are those of the
- * gemv operation. */
+ * except an f32 GEMV row, which may differ by 1e-3 of 2 sum |x| (>= sum
+ * |w x|), more than the reference's own f32 rounding, far less than a wrong
+ * result.  The int8 path is exact, so gemv_i8 is held to bitwise equality
+ * (SPEC section 4).  A model's outputs are not checked: its calls are those
+ * of the gemv, gemv_i8 and quantize_i8 operations. */
 static int
 outputs_match(const struct job *j, const struct data *d)
 {
-    if (j->op == OP_MODEL)
+    if (is_model(j->op))
         return 1;
     if (j->op == OP_GEMV) {
         double abs_sum2 = 0.0;
@@ -573,7 +682,7 @@ static void
 measure_pair(const struct options *o, const struct job *j,
              const struct api *const api[2], struct data *d, struct stats st[2])
 {
-    struct pool *pool = (j->op == OP_GEMV || j->op == OP_MODEL) ? pool_start(o->threads) : NULL;
+    struct pool *pool = is_gemv(j->op) ? pool_start(o->threads) : NULL;
     double *per_call[2], start;
     size_t calls[2] = { 1, 1 };
 
@@ -631,7 +740,7 @@ measure_pair(const struct options *o, const struct job *j,
 static void
 reference_outputs(const struct job *j, struct data *d)
 {
-    if (j->op == OP_MODEL)
+    if (is_model(j->op))
         return;
     if (time_calls(j, &reference_api, d, NULL, 1) < 0.0)
         die("the reference failed%s", "");
@@ -789,6 +898,67 @@ struct report {
     struct stats *st;             /* st[job * nimpls + impl] */
 };
 
+/* "   637.73 ms/token     1.57 tok/s", or dashes for a pass not measured */
+static const char *
+fmt_token(char *buf, size_t size, const struct stats *s)
+{
+    if (s && s->valid)
+        snprintf(buf, size, "%9.2f ms/token  %7.2f tok/s", s->median / 1e6,
+                 1e9 / s->median);
+    else
+        snprintf(buf, size, "%9s ms/token  %7s tok/s", "-", "-");
+    return buf;
+}
+
+/* The model's two token passes side by side, per implementation. */
+static void
+print_model(const struct report *rp)
+{
+    size_t jf = rp->njobs, ji = rp->njobs; /* njobs: no such pass */
+    char a[64], b[64];
+
+    for (size_t jx = 0; jx < rp->njobs; jx++) {
+        if (rp->jobs[jx].op == OP_MODEL)
+            jf = jx;
+        else if (rp->jobs[jx].op == OP_MODEL_I8)
+            ji = jx;
+    }
+    if (jf == rp->njobs && ji == rp->njobs)
+        return;
+
+    const struct job *j = &rp->jobs[jf < rp->njobs ? jf : ji];
+
+    printf("\n%s: one token is %zu GEMVs, %.2f G weights, %.0f MB packed.\n"
+           "f32 pass: qk256_gemv per matrix.  int8 pass: per layer,\n"
+           "qk256_quantize_i8 of each distinct input vector (q/k/v share one,\n"
+           "gate/up one, o and down one each: %zu calls per token, on one\n"
+           "thread while the others wait), then qk256_gemv_i8 per matrix; the\n"
+           "quantize time is in the token time.  --threads splits the GEMVs of\n"
+           "both passes.  The passes are timed one after the other (each\n"
+           "interleaved with the reference's pass); \"int8 vs f32\" is the f32\n"
+           "time over the int8 time.\n",
+           j->shape, (size_t)(BITNET_2B_LAYERS * BITNET_2B_MATRICES),
+           j->elems / 1e9, j->weight_bytes / 1e6, bitnet_2b_quantizes());
+    printf("  %-9s  %-32s  %-32s  %11s\n", "variant", "f32 activations",
+           "int8 activations", "int8 vs f32");
+    for (size_t ix = 0; ix < rp->nimpls; ix++) {
+        const struct stats *sf =
+            jf < rp->njobs ? &rp->st[jf * rp->nimpls + ix] : NULL;
+        const struct stats *si =
+            ji < rp->njobs ? &rp->st[ji * rp->nimpls + ix] : NULL;
+        int both = sf && sf->valid && si && si->valid;
+
+        if (!(sf && sf->valid) && !(si && si->valid))
+            continue;
+        printf("  %-9s  %-32s  %-32s  ", rp->impls[ix],
+               fmt_token(a, sizeof a, sf), fmt_token(b, sizeof b, si));
+        if (both)
+            printf("%10.2fx\n", sf->median / si->median);
+        else
+            printf("%11s\n", "-");
+    }
+}
+
 static void
 print_table(const struct report *rp)
 {
@@ -801,12 +971,15 @@ print_table(const struct report *rp)
     printf("Times per call on CLOCK_MONOTONIC: median, min and max of up to %zu\n"
            "samples of >= %.0f us of calls each, after >= %.0f ms of warm-up; hot\n"
            "caches except for --model.  \"weights\" is the packed weight data\n"
-           "that one call reads (pack, quantize: writes), GB/s counts it.  The\n"
-           "reference is plain scalar C built without auto-vectorisation; each\n"
-           "speedup is over the reference timed in the same process, its samples\n"
-           "interleaved with the variant's.\n\n",
+           "that one call reads (pack, quantize: writes), GB/s counts it;\n"
+           "quantize_i8 has no weights: there it is the n int8 bytes it writes,\n"
+           "and Gelem/s counts its floats.  gemv_i8 takes an x that was quantized\n"
+           "once, beforehand; it and quantize_i8 must match the reference\n"
+           "bitwise.  The reference is plain scalar C built without\n"
+           "auto-vectorisation; each speedup is over the reference timed in the\n"
+           "same process, its samples interleaved with the variant's.\n\n",
            rp->o->samples, SAMPLE_NS / 1e3, WARMUP_NS / 1e6);
-    printf("%-8s  %-11s  %9s  %-9s  %10s  %10s  %10s  %8s  %7s  %8s\n", "op",
+    printf("%-11s  %-11s  %9s  %-9s  %10s  %10s  %10s  %8s  %7s  %8s\n", "op",
            "shape", "weights", "variant", "median", "min", "max", "Gelem/s",
            "GB/s", "speedup");
 
@@ -818,7 +991,7 @@ print_table(const struct report *rp)
 
             if (!s->valid)
                 continue;
-            printf("%-8s  %-11s  %9s  %-9s  %10s  %10s  %10s  %8.2f  %7.2f  %7.2fx%s\n",
+            printf("%-11s  %-11s  %9s  %-9s  %10s  %10s  %10s  %8.2f  %7.2f  %7.2fx%s\n",
                    op_names[j->op], j->shape, fmt_bytes(w, sizeof w, j->weight_bytes),
                    rp->impls[ix],
                    fmt_time(a, sizeof a, s->median), fmt_time(b, sizeof b, s->min),
@@ -828,22 +1001,7 @@ print_table(const struct report *rp)
                    s->ok ? "" : "  WRONG RESULT");
         }
     }
-    for (size_t jx = 0; jx < rp->njobs; jx++) {
-        const struct job *j = &rp->jobs[jx];
-
-        if (j->op != OP_MODEL)
-            continue;
-        printf("\n%s: one token is %zu GEMVs, %.2f G weights, %.0f MB packed:\n",
-               j->shape, (size_t)(BITNET_2B_LAYERS * BITNET_2B_MATRICES),
-               j->elems / 1e9, j->weight_bytes / 1e6);
-        for (size_t ix = 0; ix < rp->nimpls; ix++) {
-            const struct stats *s = &rp->st[jx * rp->nimpls + ix];
-
-            if (s->valid)
-                printf("  %-9s  %9.2f ms/token  %7.2f tokens/s\n", rp->impls[ix],
-                       s->median / 1e6, 1e9 / s->median);
-        }
-    }
+    print_model(rp);
     for (size_t i = 0; i < rp->nmissing; i++)
         printf("\nnote: variant %s could not be run (selected with GLIBC_TUNABLES "
                "in a child); it has no rows\n", rp->missing[i]);
@@ -889,15 +1047,20 @@ print_json(const struct report *rp)
                    "\"weight_bytes\": %.0f, \"gelem_per_s\": %.4f, "
                    "\"gb_per_s\": %.4f, \"speedup\": %.4f, \"correct\": %s",
                    first ? "" : ",", op_names[j->op], j->shape,
-                   j->op == OP_MODEL ? (size_t)0 : j->rows,
-                   j->op == OP_MODEL ? (size_t)0 : j->cols, rp->impls[ix],
+                   is_model(j->op) ? (size_t)0 : j->rows,
+                   is_model(j->op) ? (size_t)0 : j->cols, rp->impls[ix],
                    s->median, s->min, s->max, s->samples, s->calls, j->elems,
                    j->weight_bytes, j->elems / s->median,
                    j->weight_bytes / s->median,
                    s->ref_median / s->median,
                    s->ok ? "true" : "false");
-            if (j->op == OP_MODEL)
-                printf(",\n     \"ms_per_token\": %.4f, \"tokens_per_s\": %.4f",
+            if (is_model(j->op))
+                printf(",\n     \"activations\": \"%s\", \"gemvs_per_token\": %zu, "
+                       "\"quantize_i8_per_token\": %zu,\n     "
+                       "\"ms_per_token\": %.4f, \"tokens_per_s\": %.4f",
+                       j->op == OP_MODEL ? "f32" : "int8",
+                       (size_t)(BITNET_2B_LAYERS * BITNET_2B_MATRICES),
+                       j->op == OP_MODEL ? (size_t)0 : bitnet_2b_quantizes(),
                        s->median / 1e6, 1e9 / s->median);
             printf("}");
             first = 0;
@@ -919,31 +1082,43 @@ usage(FILE *f)
 "others in a copy of this program started under a GLIBC_TUNABLES mask), and\n"
 "in a plain scalar reference.  Prints the variant the loader bound, then one\n"
 "row per operation and variant: the median, min and max time per call,\n"
-"Gelem/s (weights per second), GB/s (packed weight bytes read; written for\n"
-"pack and quantize) and the speedup over the reference.\n"
+"Gelem/s (weights per second; floats for quantize_i8), GB/s (packed weight\n"
+"bytes read; written for pack and quantize; for quantize_i8, the n int8\n"
+"bytes written) and the speedup over the reference.\n"
 "\n"
 "operations (without any, the defaults: dequant 64 256 1024 4096 16384,\n"
-"gemv 8x256 2560x2560 2560x6912, pack 4096, unpack 4096, quantize 4096):\n"
-"  dequant N         qk256_dequantize of N weights, with per-block scales\n"
-"  gemv ROWSxCOLS    qk256_gemv, f32 activations\n"
-"  pack N, unpack N  qk256_pack, qk256_unpack of N codes\n"
-"  quantize N        qk256_quantize of N floats\n"
+"gemv 8x256 2560x2560 2560x6912, pack 4096, unpack 4096, quantize 4096,\n"
+"gemv_i8 8x256 2560x2560 2560x6912, quantize_i8 2560):\n"
+"  dequant N          qk256_dequantize of N weights, with per-block scales\n"
+"  gemv ROWSxCOLS     qk256_gemv, f32 activations\n"
+"  pack N, unpack N   qk256_pack, qk256_unpack of N codes\n"
+"  quantize N         qk256_quantize of N floats\n"
+"  gemv_i8 ROWSxCOLS  qk256_gemv_i8, int8 activations quantized once, before\n"
+"                     timing (COLS at most %d)\n"
+"  quantize_i8 N      qk256_quantize_i8 of N floats (one activation vector)\n"
 "\n"
 "options:\n"
 "  --model bitnet-2b  the linear layers of one token of BitNet b1.58 2B, one\n"
 "                     GEMV after the other (30 layers of q, o 2560x2560; k, v\n"
 "                     640x2560; gate, up 6912x2560; down 2560x6912): 521 MB\n"
-"                     of weights that stream from memory; prints ms per token\n"
-"                     and tokens/s.  Alone, it replaces the default operations\n"
+"                     of weights that stream from memory.  Two token passes:\n"
+"                     f32 (qk256_gemv per matrix) and int8 (per layer,\n"
+"                     qk256_quantize_i8 of each of its 4 distinct input\n"
+"                     vectors, on one thread, then qk256_gemv_i8 per matrix;\n"
+"                     the quantizing counts in the token time).  Prints ms per\n"
+"                     token and tokens/s of both.  Alone, it replaces the\n"
+"                     default operations\n"
 "  --threads N        split each GEMV into N row bands on N threads (default 1)\n"
 "  --samples N        at most N timed samples per row (default %d); a row\n"
 "                     that has run %.0f s stops at %d\n"
-"  --json             print JSON instead of the table\n"
+"  --json             print JSON instead of the table; the model's passes are\n"
+"                     the rows of op \"model\" (f32) and \"model_i8\" (int8),\n"
+"                     with ms_per_token and tokens_per_s\n"
 "  --help             print this and exit\n"
 "\n"
 "Exit status: 0; 1 if a variant's output differed from the reference's\n"
 "(its row says WRONG RESULT); 2 on a usage or system error.\n",
-            DEFAULT_SAMPLES, ROW_BUDGET_NS / 1e9, MIN_SAMPLES);
+            QK256_I8_MAX_COLS, DEFAULT_SAMPLES, ROW_BUDGET_NS / 1e9, MIN_SAMPLES);
 }
 
 static size_t
@@ -967,13 +1142,13 @@ parse_shape(const char *s, size_t *rows, size_t *cols)
     char buf[64];
 
     if (!x || (size_t)(x - s) >= sizeof buf)
-        die("gemv wants ROWSxCOLS, not '%s'", s);
+        die("gemv and gemv_i8 want ROWSxCOLS, not '%s'", s);
     memcpy(buf, s, (size_t)(x - s));
     buf[x - s] = '\0';
     *rows = parse_size(buf, "bad number of rows '%s'");
     *cols = parse_size(x + 1, "bad number of columns '%s'");
     if (*rows > MAX_ELEMS / qk256_row_bytes(*cols))
-        die("gemv %s is too large", s);
+        die("a GEMV of %s is too large", s);
 }
 
 /* Appends the job "name arg" to jobs; returns 0 if name is no operation. */
@@ -993,8 +1168,11 @@ add_job(struct job *jobs, size_t *njobs, const char *name, const char *arg)
     if (!arg)
         die("%s needs a size", name);
     j->op = (enum op)k;
-    if (j->op == OP_GEMV) {
+    if (j->op == OP_GEMV || j->op == OP_GEMV_I8) {
         parse_shape(arg, &j->rows, &j->cols);
+        /* More would make every call fail with QK256_E_OVERFLOW. */
+        if (j->op == OP_GEMV_I8 && j->cols > QK256_I8_MAX_COLS)
+            die("gemv_i8 %s: more columns than QK256_I8_MAX_COLS", arg);
         snprintf(j->shape, sizeof j->shape, "%zux%zu", j->rows, j->cols);
     } else {
         j->rows = 1;
@@ -1008,18 +1186,23 @@ add_job(struct job *jobs, size_t *njobs, const char *name, const char *arg)
 
 /* ---- main --------------------------------------------------------------- */
 
-/* The job with the reference and with api, interleaved: st[0], st[1]. */
+/* The job with the reference and with api, interleaved: st[0], st[1].  d
+ * holds the data of prev, the job run before (NULL for the first), and is
+ * kept for the next: the model's two passes read the same 521 MB of
+ * weights, which are built once. */
 static void
-run_job(const struct options *o, const struct job *j, const struct api *api,
-        struct stats st[2])
+run_job(const struct options *o, const struct job *j, const struct job *prev,
+        const struct api *api, struct data *d, struct stats st[2])
 {
     const struct api *const pair[2] = { &reference_api, api };
-    struct data d;
 
-    data_init(&d, j);
-    reference_outputs(j, &d);
-    measure_pair(o, j, pair, &d, st);
-    data_free(&d);
+    if (!prev || !is_model(prev->op) || !is_model(j->op)) {
+        if (prev)
+            data_free(d);
+        data_init(d, j);
+    }
+    reference_outputs(j, d);
+    measure_pair(o, j, pair, d, st);
 }
 
 /* A child: runs every job with the variant that the mask bound, and prints
@@ -1027,18 +1210,22 @@ run_job(const struct options *o, const struct job *j, const struct api *api,
 static int
 run_child_jobs(const struct options *o, const struct job *jobs, size_t njobs)
 {
+    struct data d;
+
     if (strcmp(o->child, qk256_implementation()) != 0)
         return 77; /* the mask did not give this variant */
     library_api.name = o->child;
     for (size_t jx = 0; jx < njobs; jx++) {
         struct stats st[2];
 
-        run_job(o, &jobs[jx], &library_api, st);
+        run_job(o, &jobs[jx], jx ? &jobs[jx - 1] : NULL, &library_api, &d, st);
         printf("%zu %.17g %.17g %.17g %zu %zu %d %.17g\n", jx, st[1].median,
                st[1].min, st[1].max, st[1].samples, st[1].calls, st[1].ok,
                st[1].ref_median);
         fflush(stdout);
     }
+    if (njobs)
+        data_free(&d);
     progress_done();
     return 0;
 }
@@ -1099,7 +1286,10 @@ main(int argc, char **argv)
         for (size_t k = 0; k < sizeof default_ops / sizeof default_ops[0]; k += 2)
             add_job(jobs, &njobs, default_ops[k], default_ops[k + 1]);
     if (model) {
+        /* Next to each other, so that they share their data (run_job). */
         jobs[njobs] = (struct job){ OP_MODEL, 0, 0, "bitnet-2b", 0.0, 0.0 };
+        job_sizes(&jobs[njobs++]);
+        jobs[njobs] = (struct job){ OP_MODEL_I8, 0, 0, "bitnet-2b", 0.0, 0.0 };
         job_sizes(&jobs[njobs++]);
     }
 
@@ -1127,13 +1317,17 @@ main(int argc, char **argv)
     memset(rp.st, 0, njobs * rp.nimpls * sizeof *rp.st);
 
     /* The reference and the bound variant here, job by job ... */
+    struct data d;
+
     for (size_t jx = 0; jx < njobs; jx++) {
         struct stats st[2];
 
-        run_job(&o, &jobs[jx], &library_api, st);
+        run_job(&o, &jobs[jx], jx ? &jobs[jx - 1] : NULL, &library_api, &d, st);
         rp.st[jx * rp.nimpls] = st[0];
         rp.st[jx * rp.nimpls + bound] = st[1];
     }
+    if (njobs)
+        data_free(&d);
     /* ... and each other variant in a child. */
     for (size_t ix = 1; ix < rp.nimpls; ix++) {
         if (ix == bound)

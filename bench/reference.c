@@ -4,10 +4,12 @@
  *
  * What a programmer would write for the format without thinking about
  * speed: a byte at a time, four codes per byte, a four-entry table, one
- * f32 accumulator per GEMV row.  Makefile.am builds this file without
- * auto-vectorisation, so the "reference" row of the bench is scalar code
- * and the speedups it prints are over scalar code.  It is a yardstick, not
- * an oracle (tests/ref.c is that): the GEMV sums in f32, in order.  The
+ * f32 accumulator per GEMV row (int32 for the int8 GEMV).  Makefile.am
+ * builds this file without auto-vectorisation, so the "reference" row of
+ * the bench is scalar code and the speedups it prints are over scalar
+ * code.  It is a yardstick, not an oracle (tests/ref.c is that): the f32
+ * GEMV sums in f32, in order.  The int8 functions are exact by their
+ * definition, so the bench holds every variant to them bitwise.  The
  * functions have the public signatures and always return 0, so the bench
  * calls them and the library through the same pointers.
  */
@@ -122,6 +124,68 @@ ref_quantize(uint8_t *dst, float *scales, const float *src, size_t n)
         }
         if (scales)
             scales[lo / QK256_BLOCK_ELEMS] = s;
+    }
+    return 0;
+}
+
+/* rintf() rounds in the current rounding mode, which the bench leaves at
+ * its default, round to nearest with ties to even: the rule of SPEC
+ * section 2b.  Clamping first or rounding first gives the same code, since
+ * 127 is an integer. */
+int
+ref_quantize_i8(int8_t *xq, float *scale, const float *x, size_t n)
+{
+    float m = 0.0f;
+
+    for (size_t i = 0; i < n; i++)
+        if (fabsf(x[i]) > m)
+            m = fabsf(x[i]);
+    if (m == 0.0f) {
+        memset(xq, 0, n);
+        *scale = 0.0f;
+        return 0;
+    }
+
+    float inv = 127.0f / m;
+
+    for (size_t i = 0; i < n; i++) {
+        /* A tiny m makes inv +inf, and 0 * inf is NaN: a zero stays 0. */
+        float p = x[i] == 0.0f ? 0.0f : x[i] * inv;
+
+        if (p > 127.0f)
+            p = 127.0f;
+        if (p < -127.0f)
+            p = -127.0f;
+        xq[i] = (int8_t)rintf(p);
+    }
+    *scale = m / 127.0f;
+    return 0;
+}
+
+/* |acc| <= 2 * 127 * cols, which int32 holds for the cols the public
+ * function takes (QK256_I8_MAX_COLS). */
+int
+ref_gemv_i8(float *y, const uint8_t *w, size_t row_stride, const int8_t *xq,
+            float scale, size_t rows, size_t cols)
+{
+    static const int32_t wi[4] = { -2, -1, 1, 2 };
+
+    for (size_t r = 0; r < rows; r++) {
+        const uint8_t *row = w + r * row_stride;
+        int32_t acc = 0;
+        size_t c = 0;
+
+        for (; cols - c >= 4; c += 4) {
+            unsigned byte = row[c / 4];
+
+            acc += wi[byte & 3u] * xq[c];
+            acc += wi[(byte >> 2) & 3u] * xq[c + 1];
+            acc += wi[(byte >> 4) & 3u] * xq[c + 2];
+            acc += wi[byte >> 6] * xq[c + 3];
+        }
+        for (; c < cols; c++)
+            acc += wi[(row[c / 4] >> (2 * (c % 4))) & 3u] * xq[c];
+        y[r] = scale * (float)acc;
     }
     return 0;
 }

@@ -17,5 +17,8 @@ int ref_dequantize(float *dst, const uint8_t *src, const float *scales,
 int ref_gemv(float *y, const uint8_t *w, size_t row_stride, const float *x,
              size_t rows, size_t cols);
 int ref_quantize(uint8_t *dst, float *scales, const float *src, size_t n);
+int ref_quantize_i8(int8_t *xq, float *scale, const float *x, size_t n);
+int ref_gemv_i8(float *y, const uint8_t *w, size_t row_stride,
+                const int8_t *xq, float scale, size_t rows, size_t cols);
 
 #endif /* QK256_BENCH_REFERENCE_H */
