@@ -138,7 +138,7 @@ qk256_isa_usable(enum qk256_isa isa)
     case QK256_ISA_AVX512:
         return CPU_FEATURE_ACTIVE(AVX512F) && CPU_FEATURE_ACTIVE(AVX512BW)
             && CPU_FEATURE_ACTIVE(AVX512VL) && CPU_FEATURE_ACTIVE(AVX512_VNNI)
-            && qk256_isa_usable(QK256_ISA_AVX2);
+            && CPU_FEATURE_ACTIVE(AVX2) && CPU_FEATURE_ACTIVE(FMA);
 #endif
     default:
         return 0;
