@@ -552,17 +552,6 @@ plain_gcase(size_t rows, size_t cols, size_t pad, unsigned pos, uint64_t seed,
     return gc;
 }
 
-/* Random codes past cols in the last block of a row. */
-static void
-scramble_pad_codes(uint8_t *row, size_t cols, struct rng *r)
-{
-    for (size_t i = cols; i < qk256_row_bytes(cols) * 4; i++) {
-        unsigned shift = 2 * (i % 4);
-        row[i / 4] = (uint8_t)((row[i / 4] & ~(3u << shift))
-                               | (rng_next(r) & 3u) << shift);
-    }
-}
-
 static void
 fill_xq(int8_t *xq, size_t cols, enum xqkind xk, int xconst, struct rng *r)
 {

@@ -135,6 +135,16 @@ rng_size(struct rng *r, size_t max)
     return 1 + rng_below(r, max);
 }
 
+void
+scramble_pad_codes(uint8_t *row, size_t cols, struct rng *r)
+{
+    for (size_t i = cols; i < qk256_row_bytes(cols) * 4; i++) {
+        unsigned shift = 2 * (i % 4);
+        row[i / 4] = (uint8_t)((row[i / 4] & ~(3u << shift))
+                               | (rng_next(r) & 3u) << shift);
+    }
+}
+
 /* ---- guard-paged buffers ------------------------------------------------ */
 
 #define CANARY 0xcb

@@ -70,6 +70,10 @@ struct rng {
 
 void rng_seed(struct rng *r, uint64_t seed);
 uint64_t rng_next(struct rng *r);
+
+/* Random codes past cols in the last block of the packed row at row: the
+ * kernels must ignore them. */
+void scramble_pad_codes(uint8_t *row, size_t cols, struct rng *r);
 size_t rng_below(struct rng *r, size_t n);          /* uniform in [0, n) */
 float rng_float(struct rng *r, float lo, float hi); /* uniform in [lo, hi] */
 float rng_finite(struct rng *r);  /* any finite float: every exponent */
