@@ -306,13 +306,7 @@ END_TEST
  * its results are bitwise those of that impl-list row. */
 START_TEST(test_public_is_bound)
 {
-    const char *bound = qk256_implementation();
-    const struct qk256_impl *im = NULL;
-
-    for (size_t i = 0; i < qk256_nimpls; i++)
-        if (strcmp(qk256_impls[i].name, bound) == 0)
-            im = &qk256_impls[i];
-    CHECK(im != NULL, "bound variant %s is not in the impl list", bound);
+    const struct qk256_impl *im = bound_impl();
 
     for (size_t si = 0; si < n_awkward_sizes; si++) {
         size_t rows = 17, cols = awkward_sizes[si], rb = qk256_row_bytes(cols);
@@ -324,7 +318,7 @@ START_TEST(test_public_is_bound)
         struct rng r;
         char ctx[64];
 
-        snprintf(ctx, sizeof ctx, "public vs %s cols=%zu", bound, cols);
+        snprintf(ctx, sizeof ctx, "public vs %s cols=%zu", im->name, cols);
         rng_seed(&r, cols);
         rng_bytes(&r, w, rows * rb);
         rng_floats(&r, x, cols, -10.0f, 10.0f);

@@ -1127,13 +1127,7 @@ END_TEST
  * qk256_implementation() names: bitwise that impl-list row's results. */
 START_TEST(test_i8_public_is_bound)
 {
-    const char *bound = qk256_implementation();
-    const struct qk256_impl *im = NULL;
-
-    for (size_t i = 0; i < qk256_nimpls; i++)
-        if (strcmp(qk256_impls[i].name, bound) == 0)
-            im = &qk256_impls[i];
-    CHECK(im != NULL, "bound variant %s is not in the impl list", bound);
+    const struct qk256_impl *im = bound_impl();
 
     for (size_t si = 0; si < NELEMS(i8_sizes); si++) {
         size_t rows = 9, cols = i8_sizes[si], rb = qk256_row_bytes(cols);
@@ -1148,7 +1142,7 @@ START_TEST(test_i8_public_is_bound)
         struct rng r;
         char ctx[64];
 
-        snprintf(ctx, sizeof ctx, "i8 public vs %s cols=%zu", bound, cols);
+        snprintf(ctx, sizeof ctx, "i8 public vs %s cols=%zu", im->name, cols);
         rng_seed(&r, cols);
         rng_bytes(&r, w, rows * rb);
         fill_kind(x, cols, I_MIXED, &r);

@@ -135,6 +135,18 @@ rng_size(struct rng *r, size_t max)
     return 1 + rng_below(r, max);
 }
 
+const struct qk256_impl *
+bound_impl(void)
+{
+    const char *bound = qk256_implementation();
+
+    for (size_t i = 0; i < qk256_nimpls; i++)
+        if (strcmp(qk256_impls[i].name, bound) == 0)
+            return &qk256_impls[i];
+    CHECK(0, "bound variant %s is not in the impl list", bound);
+    return NULL;
+}
+
 void
 scramble_pad_codes(uint8_t *row, size_t cols, struct rng *r)
 {

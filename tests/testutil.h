@@ -74,6 +74,10 @@ uint64_t rng_next(struct rng *r);
 /* Random codes past cols in the last block of the packed row at row: the
  * kernels must ignore them. */
 void scramble_pad_codes(uint8_t *row, size_t cols, struct rng *r);
+
+/* The impl-list row of the variant that qk256_implementation() names;
+ * fails the running test if there is none. */
+const struct qk256_impl *bound_impl(void);
 size_t rng_below(struct rng *r, size_t n);          /* uniform in [0, n) */
 float rng_float(struct rng *r, float lo, float hi); /* uniform in [lo, hi] */
 float rng_finite(struct rng *r);  /* any finite float: every exponent */
