@@ -404,5 +404,5 @@ qk256_gemv_i8_avx512(float *y, const uint8_t *w, size_t row_stride,
                      const int8_t *xq, float scale, size_t rows, size_t cols)
 {
     qk256_gemv_i8_driver(y, w, row_stride, xq, scale, rows, cols,
-                         qk256_i8_planes_avx2, i8_rows4_avx512, i8_row1_avx512);
+                         i8_rows4_avx512, i8_row1_avx512);
 }

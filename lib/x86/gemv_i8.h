@@ -34,7 +34,8 @@
  * that the hardware prefetchers follow, where four neighbouring rows make
  * four streams of one row each.  Each block also prefetches the line
  * QK256_I8_PREFETCH_BYTES further on in its stream.  One bitnet-2b token
- * (521 MB from DRAM), avx512, interleaved runs on the build machine:
+ * (521 MB from DRAM, at malloc's addresses, 16 bytes past a cache line),
+ * avx512, interleaved runs on the build machine:
  * neighbouring rows with a prefetch 8 rows ahead 27-30 ms, quarters with
  * no prefetch 27 ms, quarters with the prefetch 24 ms; 512, 2048 and 4096
  * bytes ahead were slower, as were a row at a time and the NTA and T2
@@ -42,16 +43,15 @@
  * and 16 ms straight through. */
 #define QK256_I8_PREFETCH_BYTES 1024
 
-
 /* The sums of (w + 2) * x over nblocks blocks of the 4 rows at w,
  * w + gap, w + 2 gap and w + 3 gap, or of the 1 row at w. */
 typedef void qk256_i8_rows4_fn(uint32_t acc[4], const uint8_t *w, size_t gap,
                                const int8_t *planes, size_t nblocks);
 typedef uint32_t qk256_i8_row1_fn(const uint8_t *w, const int8_t *planes,
                                   size_t nblocks);
-typedef uint32_t qk256_i8_planes_fn(int8_t *dst, const int8_t *xq, size_t n);
 
-qk256_i8_planes_fn qk256_i8_planes_avx2;
+/* Both kernels take their planes from this one (lib/x86/avx2.c). */
+uint32_t qk256_i8_planes_avx2(int8_t *dst, const int8_t *xq, size_t n);
 
 /* Adds acc to the partial sum waiting in y (unless this is the first
  * chunk), and stores either the new partial sum or, after the last chunk,
@@ -75,29 +75,26 @@ qk256_i8_finish(float *y, uint32_t acc, int first, int last, float scale)
 static inline __attribute__((always_inline)) void
 qk256_gemv_i8_driver(float *y, const uint8_t *w, size_t row_stride,
                      const int8_t *xq, float scale, size_t rows, size_t cols,
-                     qk256_i8_planes_fn *planes_fn, qk256_i8_rows4_fn *rows4,
-                     qk256_i8_row1_fn *row1)
+                     qk256_i8_rows4_fn *rows4, qk256_i8_row1_fn *row1)
 {
     int8_t planes[QK256_I8_CHUNK_ELEMS] __attribute__((aligned(64)));
 
     for (size_t c0 = 0; c0 < cols; c0 += QK256_I8_CHUNK_ELEMS) {
         size_t n = cols - c0 < QK256_I8_CHUNK_ELEMS ? cols - c0 : QK256_I8_CHUNK_ELEMS;
-        uint32_t bias = 2u * planes_fn(planes, xq + c0, n);
+        uint32_t bias = 2u * qk256_i8_planes_avx2(planes, xq + c0, n);
         size_t nblocks = qk256_blocks(n);
         const uint8_t *wc = w + c0 / 4;
         int first = c0 == 0, last = cols - c0 == n;
-        size_t r = 0;
-
         size_t q = rows / 4;
 
-        for (; r < q; r++) {
+        for (size_t r = 0; r < q; r++) {
             uint32_t acc[4];
 
             rows4(acc, wc + r * row_stride, q * row_stride, planes, nblocks);
             for (int i = 0; i < 4; i++)
                 qk256_i8_finish(y + r + i * q, acc[i] - bias, first, last, scale);
         }
-        for (r = 4 * q; r < rows; r++)
+        for (size_t r = 4 * q; r < rows; r++)
             qk256_i8_finish(y + r, row1(wc + r * row_stride, planes, nblocks) - bias,
                             first, last, scale);
     }
