@@ -1,8 +1,10 @@
 #!/bin/sh
 # tests/check-symbols.sh -- the ABI: what libqk256.so exports is exactly what
-# include/qk256.h declares and lib/qk256.map lists, each at version QK256_0
+# include/qk256.h declares and lib/qk256.map lists, each at version QK256_0,
+# and debian/libqk256-0.symbols lists the same symbols at the same versions
 # SPDX-License-Identifier: MIT
-# Environment (from make check): NM, QK256_LIB, QK256_HEADER, QK256_MAP.
+# Environment (from make check): NM, QK256_LIB, QK256_HEADER, QK256_MAP,
+# QK256_SYMBOLS.
 set -eu
 
 lib=${QK256_LIB:-lib/.libs/libqk256.so}
@@ -40,5 +42,15 @@ if ! diff -u "$tmp/header" "$tmp/map"; then
     echo "FAIL: lib/qk256.map (+) differs from the header's declarations (-)"
     status=1
 fi
-[ $status -eq 0 ] && echo "PASS: $(wc -l < "$tmp/names") symbols, all @@QK256_0, match the header and the map"
+# The Debian symbols file names each symbol as name@NODE, and each version
+# node as NODE@NODE (nm shows the node as an absolute symbol).
+"${NM:-nm}" -D --defined-only "$lib" \
+    | awk '$2 == "A" { print $3 "@" $3; next } { sub("@@", "@", $3); print $3 }' \
+    | sort > "$tmp/versioned"
+sed -n 's/^ \([^ ]*\) .*/\1/p' "$QK256_SYMBOLS" | sort > "$tmp/debian"
+if ! diff -u "$tmp/versioned" "$tmp/debian"; then
+    echo "FAIL: $QK256_SYMBOLS (+) differs from what the library exports (-)"
+    status=1
+fi
+[ $status -eq 0 ] && echo "PASS: $(wc -l < "$tmp/names") symbols, all @@QK256_0, match the header, the map and the Debian symbols file"
 exit $status
