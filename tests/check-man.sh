@@ -641,12 +641,11 @@ while read -r what name page; do
 done < "$tmp/todo"
 
 # The output that a page shows is what its program prints with every
-# variant bound (the GLIBC_TUNABLES masks of tests/run-variant; on a CPU
+# variant bound (the GLIBC_TUNABLES masks of tests/variant-mask; on a CPU
 # that lacks a variant, the mask binds a lesser one, which must print the
 # same).  version.c prints the variant's name, and its page shows the
 # output "where the scalar variant is bound": it runs with scalar only.
-mask_avx2=-AVX512F,-AVX512BW,-AVX512VL
-mask_scalar=$mask_avx2,-AVX2,-FMA
+. "$srcdir/tests/variant-mask"
 while read -r what page name; do
     [ "$what" = RUN ] || continue
     exe=$exdir/${name%.c}
@@ -662,8 +661,7 @@ while read -r what page name; do
     for v in $variants; do
         case $v in
         default) got=$("$exe" 2>&1 < /dev/null) ;;
-        avx2) got=$(GLIBC_TUNABLES=glibc.cpu.hwcaps=$mask_avx2 "$exe" 2>&1 < /dev/null) ;;
-        scalar) got=$(GLIBC_TUNABLES=glibc.cpu.hwcaps=$mask_scalar "$exe" 2>&1 < /dev/null) ;;
+        *) got=$(GLIBC_TUNABLES=glibc.cpu.hwcaps=$(variant_mask "$v") "$exe" 2>&1 < /dev/null) ;;
         esac
         rc=$?
         if [ $rc -ne 0 ]; then
