@@ -19,9 +19,9 @@ trap 'rm -rf "$tmp"' EXIT
 sed -n 's/^QK256_API[^(]*[ *]\(qk256_[a-z0-9_]*\)(.*/\1/p' "$QK256_HEADER" \
     | sort > "$tmp/header"
 sed -n 's/^ *\(qk256_[a-z0-9_]*\);$/\1/p' "$QK256_MAP" | sort > "$tmp/map"
+"${NM:-nm}" -D --defined-only "$lib" > "$tmp/nm"
 # Defined dynamic symbols, less the absolute one that names the version node.
-"${NM:-nm}" -D --defined-only "$lib" | awk '$2 != "A" { print $3 }' \
-    | sort > "$tmp/exported"
+awk '$2 != "A" { print $3 }' "$tmp/nm" | sort > "$tmp/exported"
 
 status=0
 if [ "$(wc -l < "$tmp/header")" -lt 9 ]; then
@@ -44,8 +44,7 @@ if ! diff -u "$tmp/header" "$tmp/map"; then
 fi
 # The Debian symbols file names each symbol as name@NODE, and each version
 # node as NODE@NODE (nm shows the node as an absolute symbol).
-"${NM:-nm}" -D --defined-only "$lib" \
-    | awk '$2 == "A" { print $3 "@" $3; next } { sub("@@", "@", $3); print $3 }' \
+awk '$2 == "A" { print $3 "@" $3; next } { sub("@@", "@", $3); print $3 }' "$tmp/nm" \
     | sort > "$tmp/versioned"
 sed -n 's/^ \([^ ]*\) .*/\1/p' "$QK256_SYMBOLS" | sort > "$tmp/debian"
 if ! diff -u "$tmp/versioned" "$tmp/debian"; then
