@@ -48,7 +48,7 @@ ref_unpack(uint8_t *codes, const uint8_t *src, size_t n)
         codes[i + 3] = (uint8_t)(byte >> 6);
     }
     for (; i < n; i++)
-        codes[i] = (uint8_t)((src[i / 4] >> (2 * (i % 4))) & 3u);
+        codes[i] = (uint8_t)(((unsigned)src[i / 4] >> (2 * (i % 4))) & 3u);
     return 0;
 }
 
@@ -69,7 +69,7 @@ ref_dequantize(float *dst, const uint8_t *src, const float *scales, size_t n)
     for (; i < n; i++) {
         float s = scales ? scales[i / QK256_BLOCK_ELEMS] : 1.0f;
 
-        dst[i] = lut[(src[i / 4] >> (2 * (i % 4))) & 3u] * s;
+        dst[i] = lut[((unsigned)src[i / 4] >> (2 * (i % 4))) & 3u] * s;
     }
     return 0;
 }
@@ -92,7 +92,7 @@ ref_gemv(float *y, const uint8_t *w, size_t row_stride, const float *x,
             acc += lut[byte >> 6] * x[c + 3];
         }
         for (; c < cols; c++)
-            acc += lut[(row[c / 4] >> (2 * (c % 4))) & 3u] * x[c];
+            acc += lut[((unsigned)row[c / 4] >> (2 * (c % 4))) & 3u] * x[c];
         y[r] = acc;
     }
     return 0;
@@ -184,7 +184,7 @@ ref_gemv_i8(float *y, const uint8_t *w, size_t row_stride, const int8_t *xq,
             acc += wi[byte >> 6] * xq[c + 3];
         }
         for (; c < cols; c++)
-            acc += wi[(row[c / 4] >> (2 * (c % 4))) & 3u] * xq[c];
+            acc += wi[((unsigned)row[c / 4] >> (2 * (c % 4))) & 3u] * xq[c];
         y[r] = scale * (float)acc;
     }
     return 0;

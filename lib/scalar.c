@@ -14,7 +14,7 @@ static const float lut[4] = QK256_LUT_INIT;
 static unsigned
 code_at(const uint8_t *src, size_t i)
 {
-    return (src[i / 4] >> (2 * (i % 4))) & 3u;
+    return ((unsigned)src[i / 4] >> (2 * (i % 4))) & 3u;
 }
 
 void

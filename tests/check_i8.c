@@ -280,8 +280,8 @@ START_TEST(test_q_sizes)
 
     for (unsigned k = 0; k < 2 * I_NKINDS; k++) {
         struct qcase qc = { i8_sizes[si], k % GBUF_NPOS,
-                            (k / GBUF_NPOS + si) % GBUF_NPOS,
-                            (k + si + 2) % GBUF_NPOS,
+                            (unsigned)((k / GBUF_NPOS + si) % GBUF_NPOS),
+                            (unsigned)((k + si + 2) % GBUF_NPOS),
                             fixed_seeds[(si + k) % n_fixed_seeds] + k,
                             (enum ikind)(k % I_NKINDS) };
         run_quantize_i8(t, &qc);

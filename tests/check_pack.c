@@ -137,8 +137,8 @@ START_TEST(test_uniform)
         memset(codes, code, n);
         t->pack(dst, codes, n);
         for (size_t k = 0; k < nb; k++) {
-            unsigned want = k < n / 4 ? code * 0x55u
-                          : k == n / 4 ? (code * 0x55u) & ((1u << 2 * (n % 4)) - 1)
+            unsigned want = k < n / 4 ? (unsigned)code * 0x55u
+                          : k == n / 4 ? ((unsigned)code * 0x55u) & ((1u << 2 * (n % 4)) - 1)
                           : 0;
             CHECK(dst[k] == want,
                   "pack/%s n=%zu code %d: byte %zu is 0x%02x, want 0x%02x",

@@ -91,7 +91,7 @@ qk256_gemv_i8_driver(float *y, const uint8_t *w, size_t row_stride,
             uint32_t acc[4];
 
             rows4(acc, wc + r * row_stride, q * row_stride, planes, nblocks);
-            for (int i = 0; i < 4; i++)
+            for (size_t i = 0; i < 4; i++)
                 qk256_i8_finish(y + r + i * q, acc[i] - bias, first, last, scale);
         }
         for (size_t r = 4 * q; r < rows; r++)
