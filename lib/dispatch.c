@@ -13,12 +13,14 @@
  * built with QK256_RESOLVER_CFLAGS for that reason, and
  * tests/check-resolvers.sh disassembles the resolvers to hold them to it.
  *
- * All resolvers go through qk256_select_isa(), so a process runs one variant
+ * All resolvers go through qk256_cpu_select(), so a process runs one variant
  * for every operation.
  */
 #include "internal.h"
 
 #if QK256_X86_DISPATCH
+
+#include "cpu.h"
 
 #if QK256_HAVE_AVX512
 # define QK256_AVX512_CASE(op) \
@@ -27,11 +29,12 @@
 # define QK256_AVX512_CASE(op)
 #endif
 
+/* used: clang 14 does not count an ifunc's reference to its resolver. */
 #define QK256_RESOLVER(op)                                             \
-    static qk256_##op##_fn *                                           \
+    static __attribute__((used)) qk256_##op##_fn *                     \
     qk256_resolve_##op(void)                                           \
     {                                                                  \
-        switch (qk256_select_isa()) {                                  \
+        switch (qk256_cpu_select()) {                                  \
         QK256_AVX512_CASE(op)                                          \
         case QK256_ISA_AVX2:                                           \
             return qk256_##op##_avx2;                                  \

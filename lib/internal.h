@@ -23,10 +23,6 @@
 
 #include "qk256.h"
 
-#if QK256_X86_DISPATCH
-# include <sys/platform/x86.h>
-#endif
-
 /* The f32 value of each code; the scalar kernels and the docs use it. */
 #define QK256_LUT_INIT { -2.0f, -1.0f, 1.0f, 2.0f }
 
@@ -118,43 +114,25 @@ QK256_DECLARE_VARIANT(avx2);
 QK256_DECLARE_VARIANT(avx512);
 #endif
 
-/* The CPU features each variant's compiler flags enable, asked of glibc so
- * that GLIBC_TUNABLES=glibc.cpu.hwcaps=-... masks them.  always_inline:
- * the ifunc resolvers in dispatch.c must stay leaf code (see there). */
-static inline __attribute__((always_inline)) int
+/* Whether this CPU (as GLIBC_TUNABLES leaves it) runs a variant, and the
+ * variant that every function binds: the best usable one.  Defined in
+ * lib/cpu.c, out of line and never sanitized (see lib/cpu.h). */
+#if QK256_X86_DISPATCH
+int qk256_isa_usable(enum qk256_isa isa);
+enum qk256_isa qk256_select_isa(void);
+#else
+static inline int
 qk256_isa_usable(enum qk256_isa isa)
 {
-    switch (isa) {
-    case QK256_ISA_SCALAR:
-        return 1;
-#if QK256_HAVE_AVX2
-    case QK256_ISA_AVX2:
-        return CPU_FEATURE_ACTIVE(AVX2) && CPU_FEATURE_ACTIVE(FMA);
-#endif
-#if QK256_HAVE_AVX512
-    /* glibc 2.36 cannot mask AVX512_VNNI, so the masks that turn this
-     * variant off name F, BW and VL (SPEC section 5).  The variant also
-     * runs AVX2 code, hence the AVX2 test. */
-    case QK256_ISA_AVX512:
-        return CPU_FEATURE_ACTIVE(AVX512F) && CPU_FEATURE_ACTIVE(AVX512BW)
-            && CPU_FEATURE_ACTIVE(AVX512VL) && CPU_FEATURE_ACTIVE(AVX512_VNNI)
-            && CPU_FEATURE_ACTIVE(AVX2) && CPU_FEATURE_ACTIVE(FMA);
-#endif
-    default:
-        return 0;
-    }
+    return isa == QK256_ISA_SCALAR;
 }
 
-/* The variant that every function binds: the best usable one. */
-static inline __attribute__((always_inline)) enum qk256_isa
+static inline enum qk256_isa
 qk256_select_isa(void)
 {
-    if (qk256_isa_usable(QK256_ISA_AVX512))
-        return QK256_ISA_AVX512;
-    if (qk256_isa_usable(QK256_ISA_AVX2))
-        return QK256_ISA_AVX2;
     return QK256_ISA_SCALAR;
 }
+#endif
 
 /* The bound kernels that lib/qk256.c calls: ifuncs defined in dispatch.c,
  * or the scalar kernels where the build has no dispatch. */

@@ -14,6 +14,7 @@
 #   QK256_HEADER     include/qk256.h
 #   QK256_MANS       dist_man_MANS, relative to QK256_SRCDIR
 #   QK256_EXAMPLES   the directory of the built example programs
+#   QK256_RUN        the command that runs them (TEST_RUNNER), or empty
 set -u
 
 srcdir=$(cd "${QK256_SRCDIR:-.}" && pwd) || exit 99
@@ -660,8 +661,9 @@ while read -r what page name; do
     esac
     for v in $variants; do
         case $v in
-        default) got=$("$exe" 2>&1 < /dev/null) ;;
-        *) got=$(GLIBC_TUNABLES=glibc.cpu.hwcaps=$(variant_mask "$v") "$exe" 2>&1 < /dev/null) ;;
+        default) got=$(${QK256_RUN-} "$exe" 2>&1 < /dev/null) ;;
+        *) got=$(GLIBC_TUNABLES=glibc.cpu.hwcaps=$(variant_mask "$v") \
+                 ${QK256_RUN-} "$exe" 2>&1 < /dev/null) ;;
         esac
         rc=$?
         if [ $rc -ne 0 ]; then
