@@ -11,9 +11,21 @@
  * successful one no byte outside the outputs.
  *
  * The arena holds bytes 0..3, which are valid codes and, read as floats,
- * finite; a few planted values are not: a code 4, a code 255, and float
- * NaN, +inf and -inf.  Windows of a call that end at, start at or contain
- * such a value test QK256_E_RANGE at the first, middle and last element.
+ * finite; a few planted values are not: the codes 4, 128 and 255, and the
+ * floats NaN, -NaN, a signalling NaN, +inf and -inf.  Windows of a call
+ * that end at, start at or contain such a value test QK256_E_RANGE at the
+ * first, middle and last element -- and that the functions which take any
+ * packed byte or any float (unpack, dequantize's scales, gemv's x) accept
+ * them.  +-FLT_MAX are planted too: the largest finite values are no error.
+ *
+ * Outputs of failing calls that are not in the arena are NULL or TOP(k):
+ * a write through either faults, which check reports as an error, so no
+ * output of any row goes unchecked.
+ *
+ * Overlap rows try each output against each input: exact aliasing, a
+ * one-byte overlap at either end, a longer partial overlap at either end,
+ * one range inside the other (where the sizes allow it), and the two
+ * adjacent placements, which must succeed.
  */
 #include <config.h>
 
@@ -35,6 +47,11 @@ enum {
     F_NAN = 30000,  /* float NaN */
     F_PINF = 36000, /* float +inf */
     F_NINF = 42000, /* float -inf */
+    BAD128 = 48000, /* code 128: the sign bit of a byte */
+    F_MNAN = 50000, /* float -NaN */
+    F_SNAN = 52000, /* float signalling NaN */
+    F_MAX = 54000,  /* FLT_MAX: finite */
+    F_NMAX = 56000, /* -FLT_MAX: finite */
 };
 
 #define OK QK256_OK
@@ -45,6 +62,8 @@ enum {
 #define E_RANGE QK256_E_RANGE
 
 #define BIG4 (SIZE_MAX / 4 + 1) /* n * sizeof(float) overflows */
+/* qk256_row_bytes as a constant expression: no overflow for SIZE_MAX. */
+#define RB(cols) ((size_t)(cols) / 256 * 64 + ((size_t)(cols) % 256 != 0) * 64)
 
 /* Where a pointer of a table row points: an arena offset, NUL (NULL) or
  * TOP(k) (the address UINTPTR_MAX - k). */
@@ -65,10 +84,17 @@ arena_setup(void)
     rng_seed(&r, 7);
     rng_codes(&r, image, ARENA);
     image[BAD4] = 4;
+    image[BAD128] = 128;
     image[BAD255] = 255;
 
-    const float planted[] = { NAN, INFINITY, -INFINITY };
-    const size_t where[] = { F_NAN, F_PINF, F_NINF };
+    /* IEEE 754 binary32 bits: a signalling NaN or a NaN with the sign bit
+     * set cannot be written as a float constant. */
+    const uint32_t planted[] = {
+        0x7fc00000u, 0x7f800000u, 0xff800000u, /* NaN, +inf, -inf */
+        0xffc00000u, 0x7f800001u,              /* -NaN, signalling NaN */
+        0x7f7fffffu, 0xff7fffffu,              /* FLT_MAX, -FLT_MAX */
+    };
+    const size_t where[] = { F_NAN, F_PINF, F_NINF, F_MNAN, F_SNAN, F_MAX, F_NMAX };
     for (size_t k = 0; k < NELEMS(planted); k++)
         memcpy(image + where[k], &planted[k], sizeof(float));
     memcpy(arena, image, ARENA);
@@ -135,19 +161,27 @@ static const struct {
     const char *why;
 } pack_calls[] = {
     { OK, NUL, NUL, 0, "n == 0 with NULL pointers" },
+    { OK, 1000, 1000, 0, "n == 0 with dst == codes" },
+    { OK, TOP(10), BAD4, 0, "n == 0: dst wraps, codes hold a code 4" },
     { OK, 0, 1000, 300, "valid" },
     { E_NULL, NUL, 1000, 300, "dst NULL" },
     { E_NULL, 0, NUL, 300, "codes NULL" },
     { E_NULL, NUL, NUL, 300, "both NULL" },
     { E_NULL, NUL, TOP(10), 300, "NULL before OVERFLOW" },
+    { E_NULL, NUL, BAD4, 300, "NULL before RANGE" },
     { E_OVERFLOW, TOP(10), 1000, 300, "dst wraps" },
     { E_OVERFLOW, TOP(100), 1000, 300, "dst wraps in its last block" },
+    { E_OVERFLOW, TOP(126), 1000, 300, "dst wraps by one byte" },
     { E_OVERFLOW, 0, TOP(200), 300, "codes wrap" },
+    { E_OVERFLOW, 0, TOP(298), 300, "codes wrap by one byte" },
     { E_OVERFLOW, 2000, 0, SIZE_MAX, "n == SIZE_MAX: codes wrap" },
     { E_OVERFLOW, TOP(10), TOP(10), 300, "OVERFLOW before OVERLAP" },
+    { E_OVERFLOW, TOP(10), BAD4, 300, "OVERFLOW before RANGE" },
     { E_OVERLAP, 1000, 1000, 300, "dst == codes" },
     { E_OVERLAP, 1299, 1000, 300, "dst starts at the last code" },
     { E_OVERLAP, 1000, 1127, 300, "codes start at the last dst byte" },
+    { E_OVERLAP, 1250, 1000, 300, "dst overlaps the last 50 codes" },
+    { E_OVERLAP, 900, 1000, 300, "dst overlaps the first 28 codes" },
     { E_OVERLAP, 1100, 1000, 300, "dst inside codes" },
     { E_OVERLAP, 1000, 1010, 30, "codes inside dst" },
     { E_OVERLAP, BAD4 - 10, BAD4 - 150, 300, "OVERLAP before RANGE" },
@@ -158,9 +192,15 @@ static const struct {
     { E_RANGE, 0, BAD4 - 150, 300, "code 4 in the middle" },
     { E_RANGE, 0, BAD4 - 299, 300, "code 4 last" },
     { E_RANGE, 0, BAD4, 1, "code 4, n == 1" },
+    { E_RANGE, 0, BAD255, 300, "code 255 first" },
+    { E_RANGE, 0, BAD255 - 150, 300, "code 255 in the middle" },
     { E_RANGE, 0, BAD255 - 299, 300, "code 255 last" },
     { E_RANGE, 0, BAD255 - 8191, 8192, "code 255 last of 32 blocks" },
+    { E_RANGE, 0, BAD128, 300, "code 128 first" },
+    { E_RANGE, 0, BAD128 - 150, 300, "code 128 in the middle" },
+    { E_RANGE, 0, BAD128 - 299, 300, "code 128 last" },
     { OK, 0, BAD4 - 300, 300, "code 4 just past the end is not read" },
+    { OK, 0, BAD4 + 1, 300, "code 4 just before the start is not read" },
 };
 
 START_TEST(test_pack)
@@ -186,19 +226,26 @@ static const struct {
     const char *why;
 } unpack_calls[] = {
     { OK, NUL, NUL, 0, "n == 0 with NULL pointers" },
+    { OK, 1000, 1000, 0, "n == 0 with codes == src" },
     { OK, 0, 1000, 300, "valid" },
+    { OK, 0, BAD255 - 64, 300, "any byte is packed data: 255 is four codes 3" },
     { E_NULL, NUL, 1000, 300, "codes NULL" },
     { E_NULL, 0, NUL, 300, "src NULL" },
     { E_NULL, NUL, NUL, 300, "both NULL" },
     { E_NULL, TOP(10), NUL, 300, "NULL before OVERFLOW" },
     { E_OVERFLOW, TOP(100), 1000, 300, "codes wrap" },
+    { E_OVERFLOW, TOP(298), 1000, 300, "codes wrap by one byte" },
     { E_OVERFLOW, 0, TOP(100), 300, "src wraps" },
+    { E_OVERFLOW, 0, TOP(126), 300, "src wraps by one byte" },
     { E_OVERFLOW, 0, 1000, SIZE_MAX, "n == SIZE_MAX: codes wrap" },
     { E_OVERFLOW, 1000, 1000, SIZE_MAX, "OVERFLOW before OVERLAP" },
     { E_OVERLAP, 1000, 1000, 300, "codes == src" },
     { E_OVERLAP, 1127, 1000, 300, "codes start at the last src byte" },
     { E_OVERLAP, 701, 1000, 300, "codes end at the first src byte" },
+    { E_OVERLAP, 1100, 1000, 300, "codes overlap the last 28 src bytes" },
+    { E_OVERLAP, 800, 1000, 300, "codes overlap the first 100 src bytes" },
     { E_OVERLAP, 1010, 1000, 3, "codes inside src" },
+    { E_OVERLAP, 1000, 1100, 300, "src inside codes" },
     { OK, 1128, 1000, 300, "codes right after src" },
     { OK, 700, 1000, 300, "codes right before src" },
 };
@@ -227,26 +274,46 @@ static const struct {
     const char *why;
 } dequantize_calls[] = {
     { OK, NUL, NUL, NUL, 0, "n == 0 with NULL pointers" },
+    { OK, 2000, 2000, 2000, 0, "n == 0 with dst == src == scales" },
     { OK, 0, 2000, 5000, 300, "valid" },
     { OK, 0, 2000, NUL, 300, "scales NULL" },
     { OK, 1, 2002, 5003, 300, "unaligned" },
+    { OK, 0, BAD255 - 64, 5000, 300, "any byte is packed data" },
+    /* Scales are not checked: non-finite ones propagate (qk256_dequantize(3)). */
+    { OK, 0, 2000, F_NAN, 300, "first scale NaN" },
+    { OK, 0, 2000, F_PINF - 4, 300, "last scale +inf" },
+    { OK, 0, 2000, F_NINF, 300, "first scale -inf" },
+    { OK, 0, 2000, F_MNAN - 4, 300, "last scale -NaN" },
+    { OK, 0, 2000, F_SNAN, 300, "first scale a signalling NaN" },
     { E_NULL, NUL, 2000, 5000, 300, "dst NULL" },
     { E_NULL, 0, NUL, 5000, 300, "src NULL" },
     { E_NULL, NUL, NUL, NUL, 300, "all NULL" },
     { E_NULL, NUL, 2000, 5000, BIG4, "NULL before OVERFLOW" },
     { E_OVERFLOW, 0, 2000, 5000, BIG4, "n * 4 overflows" },
+    { E_OVERFLOW, 0, 2000, 5000, SIZE_MAX, "n == SIZE_MAX" },
     { E_OVERFLOW, TOP(1000), 2000, 5000, 300, "dst wraps" },
+    { E_OVERFLOW, TOP(1198), 2000, 5000, 300, "dst wraps by one byte" },
     { E_OVERFLOW, 0, TOP(100), 5000, 300, "src wraps" },
+    { E_OVERFLOW, 0, TOP(126), 5000, 300, "src wraps by one byte" },
     { E_OVERFLOW, 0, 2000, TOP(4), 300, "scales wrap" },
+    { E_OVERFLOW, 0, 2000, TOP(6), 300, "scales wrap by one byte" },
     { E_OVERFLOW, 0, 0, NUL, BIG4, "OVERFLOW before OVERLAP" },
     { E_OVERLAP, 2000, 2000, 5000, 300, "dst == src" },
     { E_OVERLAP, 2127, 2000, 5000, 300, "dst starts at the last src byte" },
     { E_OVERLAP, 801, 2000, 5000, 300, "dst ends at the first src byte" },
+    { E_OVERLAP, 2100, 2000, 5000, 300, "dst overlaps the last 28 src bytes" },
+    { E_OVERLAP, 900, 2000, 5000, 300, "dst overlaps the first 100 src bytes" },
+    { E_OVERLAP, 2000, 2500, 5000, 300, "src inside dst" },
+    { E_OVERLAP, 2010, 2000, 5000, 1, "dst inside src, n == 1" },
     { OK, 2128, 2000, 5000, 300, "dst right after src" },
     { OK, 800, 2000, 5000, 300, "dst right before src" },
     { E_OVERLAP, 0, 2000, 0, 300, "dst == scales" },
     { E_OVERLAP, 0, 2000, 1199, 300, "scales start at the last dst byte" },
     { E_OVERLAP, 1000, 2500, 993, 300, "scales end at the first dst byte" },
+    { E_OVERLAP, 0, 2000, 1198, 300, "scales overlap the last 2 dst bytes" },
+    { E_OVERLAP, 1000, 2500, 996, 300, "scales overlap the first 4 dst bytes" },
+    { E_OVERLAP, 0, 2000, 600, 300, "scales inside dst" },
+    { E_OVERLAP, 0, 2000, 0, 1, "dst == scales, n == 1" },
     { OK, 0, 2000, 1200, 300, "scales right after dst" },
     { OK, 1000, 2500, 992, 300, "scales right before dst" },
     { OK, 0, 2000, 2000, 300, "src and scales overlap: both inputs" },
@@ -280,39 +347,85 @@ static const struct {
 } gemv_calls[] = {
     { OK, NUL, NUL, 0, NUL, 0, 300, "rows == 0 with NULL pointers" },
     { OK, NUL, NUL, 0, NUL, 0, 0, "rows == 0 and cols == 0" },
+    { OK, 1000, 1000, 1, 1000, 0, 300, "rows == 0: y == w == x, short stride" },
+    { OK, TOP(2), TOP(100), 128, TOP(100), 0, 300,
+      "rows == 0 with wrapping pointers" },
     { OK, 0, NUL, 0, NUL, 5, 0, "cols == 0: y = 0, w and x may be NULL" },
     { OK, 1, 1000, 0, 3000, 3, 0, "cols == 0 with pointers" },
+    /* With cols == 0, w and x are not used, so not checked either. */
+    { OK, 1000, 1000, 0, 1000, 4, 0, "cols == 0: y may overlap w and x" },
+    { OK, 0, TOP(100), 0, TOP(100), 4, 0, "cols == 0: w and x may wrap" },
     { OK, 0, 1000, 128, 3000, 4, 300, "valid" },
     { OK, 1, 1003, 131, 3002, 4, 300, "unaligned, odd stride" },
+    { OK, 0, 1000, 128, 1000, 4, 300, "x overlaps w: both inputs" },
+    { OK, 0, BAD255 - 200, 128, 3000, 4, 300, "any byte is packed data" },
+    /* NaN and infinity in x are not errors (SPEC section 3). */
+    { OK, 0, 1000, 128, F_NAN - 600, 4, 300, "NaN in the middle of x" },
+    { OK, 0, 1000, 384, F_PINF, 4, 1501, "+inf first and -inf last in x" },
+    { OK, 0, 1000, 128, F_MNAN, 4, 300, "-NaN first in x" },
+    { OK, 0, 1000, 128, F_SNAN - 1196, 4, 300, "signalling NaN last in x" },
     { E_NULL, NUL, 1000, 128, 3000, 4, 300, "y NULL" },
     { E_NULL, NUL, NUL, 0, NUL, 4, 0, "y NULL with cols == 0" },
     { E_NULL, 0, NUL, 128, 3000, 4, 300, "w NULL" },
     { E_NULL, 0, 1000, 128, NUL, 4, 300, "x NULL" },
+    { E_NULL, 0, NUL, 128, NUL, 4, 300, "w and x NULL" },
     { E_NULL, NUL, 1000, 1, 3000, 4, 300, "NULL before STRIDE" },
+    { E_NULL, NUL, 1000, 128, 3000, BIG4, 300, "NULL before OVERFLOW" },
+    { E_NULL, 0, NUL, 128, 3000, BIG4, 300, "w NULL before OVERFLOW" },
     { E_STRIDE, 0, 1000, 127, 3000, 4, 300, "stride one byte short" },
     { E_STRIDE, 0, 1000, 127, 3000, 1, 300, "stride short, one row" },
     { E_STRIDE, 0, 1000, 0, 3000, 2, 1, "stride 0" },
     { E_STRIDE, 0, 1000, 64, 3000, 2, 257, "stride of one block for two" },
     { E_STRIDE, 0, TOP(10), 127, 3000, 4, 300, "STRIDE before OVERFLOW" },
+    { E_STRIDE, 0, 1000, 127, 3000, BIG4, 300, "STRIDE before OVERFLOW (rows)" },
+    { E_STRIDE, 1000, 1000, 127, 3000, 4, 300, "STRIDE before OVERLAP" },
     { E_OVERFLOW, 0, 1000, 128, 3000, BIG4, 300, "rows * 4 overflows" },
+    { E_OVERFLOW, 0, 1000, 128, 3000, SIZE_MAX, 300, "rows == SIZE_MAX" },
+    { E_OVERFLOW, 0, NUL, 0, NUL, BIG4, 0, "rows * 4 overflows, cols == 0" },
     { E_OVERFLOW, 0, 1000, SIZE_MAX / 2 + 1, 3000, 3, 1,
       "(rows - 1) * row_stride overflows" },
+    { E_OVERFLOW, 0, 1000, SIZE_MAX - 63, 3000, 2, 1,
+      "(rows - 1) * row_stride + row bytes overflows" },
     { E_OVERFLOW, 0, 1000, BIG4, 3000, 1, BIG4, "cols * 4 overflows" },
+    { E_OVERFLOW, 0, 1000, RB(SIZE_MAX), 3000, 1, SIZE_MAX, "cols == SIZE_MAX" },
     { E_OVERFLOW, 0, TOP(100), 128, 3000, 1, 300, "w wraps" },
     { E_OVERFLOW, 0, TOP(500), 128, 3000, 4, 300, "the last row of w wraps" },
+    { E_OVERFLOW, 0, TOP(510), 128, 3000, 4, 300, "w wraps by one byte" },
     { E_OVERFLOW, 0, 1000, 128, TOP(100), 4, 300, "x wraps" },
+    { E_OVERFLOW, 0, 1000, 128, TOP(1198), 4, 300, "x wraps by one byte" },
     { E_OVERFLOW, TOP(2), 1000, 128, 3000, 4, 300, "y wraps" },
+    { E_OVERFLOW, TOP(14), 1000, 128, 3000, 4, 300, "y wraps by one byte" },
+    { E_OVERFLOW, TOP(2), NUL, 0, NUL, 4, 0, "y wraps, cols == 0" },
     { E_OVERFLOW, 3000, TOP(100), 128, 3000, 4, 300, "OVERFLOW before OVERLAP" },
+#if UINTPTR_MAX > 0xffffffffu
+    /* rows * row_stride overflows, but w spans only (rows - 1) *
+     * row_stride + 64 bytes, which fit in a size_t and do not wrap from a
+     * user-space address: not an overflow, and y == w is reported. */
+    { E_OVERLAP, 1000, 1000, SIZE_MAX / 2 + 2, 3000, 2, 1,
+      "rows * row_stride overflows, the span of w does not" },
+#endif
     { E_OVERLAP, 1000, 1000, 128, 3000, 4, 300, "y == w" },
     { E_OVERLAP, 1511, 1000, 128, 3000, 4, 300, "y starts at the last byte of w" },
     { E_OVERLAP, 985, 1000, 128, 3000, 4, 300, "y ends at the first byte of w" },
+    { E_OVERLAP, 1500, 1000, 128, 3000, 4, 300, "y overlaps the last 12 bytes of w" },
+    { E_OVERLAP, 990, 1000, 128, 3000, 4, 300, "y overlaps the first 6 bytes of w" },
+    { E_OVERLAP, 1201, 1000, 128, 3000, 4, 300, "y inside w" },
+    /* w inside y cannot happen: w spans at least 64 bytes a row, y 4. */
+    { E_OVERLAP, 1130, 1000, 200, 3000, 4, 300,
+      "y in the gap after row 0: the span of w includes it" },
     { OK, 1512, 1000, 128, 3000, 4, 300, "y right after w" },
     { OK, 984, 1000, 128, 3000, 4, 300, "y right before w" },
     { OK, 1728, 1000, 200, 3000, 4, 300,
       "y in the last row's padding, which need not exist" },
     { E_OVERLAP, 3000, 1000, 128, 3000, 4, 300, "y == x" },
+    { E_OVERLAP, 3000, 1000, 128, 3000, 1, 1, "y == x, both 4 bytes" },
     { E_OVERLAP, 4199, 1000, 128, 3000, 4, 300, "y starts at the last byte of x" },
     { E_OVERLAP, 2985, 1000, 128, 3000, 4, 300, "y ends at the first byte of x" },
+    { E_OVERLAP, 4190, 1000, 128, 3000, 4, 300, "y overlaps the last 10 bytes of x" },
+    { E_OVERLAP, 2990, 1000, 128, 3000, 4, 300, "y overlaps the first 6 bytes of x" },
+    { E_OVERLAP, 3100, 1000, 128, 3000, 1, 300, "y inside x" },
+    /* 400 rows of one column: w spans 25600 bytes, y 1600, x 4. */
+    { E_OVERLAP, 27000, 1000, 64, 27500, 400, 1, "x inside y" },
     { OK, 4200, 1000, 128, 3000, 4, 300, "y right after x" },
     { OK, 2984, 1000, 128, 3000, 4, 300, "y right before x" },
 };
@@ -366,6 +479,7 @@ static const struct {
     const char *why;
 } quantize_calls[] = {
     { OK, NUL, NUL, NUL, 0, "n == 0 with NULL pointers" },
+    { OK, 1000, 1000, F_NAN, 0, "n == 0 with dst == scales, src NaN" },
     { OK, 0, 200, 1000, 300, "valid" },
     { OK, 0, NUL, 1000, 300, "scales NULL" },
     { OK, 1, 203, 1002, 300, "unaligned" },
@@ -373,24 +487,42 @@ static const struct {
     { E_NULL, 0, 200, NUL, 300, "src NULL" },
     { E_NULL, NUL, NUL, NUL, 300, "all NULL" },
     { E_NULL, NUL, 200, TOP(10), 300, "NULL before OVERFLOW" },
+    { E_NULL, NUL, 200, F_NAN, 300, "NULL before RANGE" },
     { E_OVERFLOW, 0, 200, 1000, BIG4, "n * 4 overflows" },
+    { E_OVERFLOW, 0, 200, 1000, SIZE_MAX, "n == SIZE_MAX" },
     { E_OVERFLOW, TOP(100), 200, 1000, 300, "dst wraps" },
+    { E_OVERFLOW, TOP(126), 200, 1000, 300, "dst wraps by one byte" },
     { E_OVERFLOW, 0, TOP(4), 1000, 300, "scales wrap" },
+    { E_OVERFLOW, 0, TOP(6), 1000, 300, "scales wrap by one byte" },
     { E_OVERFLOW, 0, 200, TOP(1000), 300, "src wraps" },
+    { E_OVERFLOW, 0, 200, TOP(1198), 300, "src wraps by one byte" },
     { E_OVERFLOW, 1000, 200, 1000, BIG4, "OVERFLOW before OVERLAP" },
+    { E_OVERFLOW, TOP(100), 200, F_NAN, 300, "OVERFLOW before RANGE" },
     { E_OVERLAP, 1000, 200, 1000, 300, "dst == src" },
     { E_OVERLAP, 2199, 200, 1000, 300, "dst starts at the last byte of src" },
     { E_OVERLAP, 873, 200, 1000, 300, "dst ends at the first byte of src" },
+    { E_OVERLAP, 2150, 200, 1000, 300, "dst overlaps the last 50 bytes of src" },
+    { E_OVERLAP, 900, 200, 1000, 300, "dst overlaps the first 28 bytes of src" },
+    { E_OVERLAP, 1500, 200, 1000, 300, "dst inside src" },
+    /* src inside dst cannot happen: src is 4 bytes an element, dst 1/4. */
     { OK, 2200, 200, 1000, 300, "dst right after src" },
     { OK, 872, 200, 1000, 300, "dst right before src" },
     { E_OVERLAP, 0, 1000, 1000, 300, "scales == src" },
+    { E_OVERLAP, 0, 1000, 1000, 1, "scales == src, both 4 bytes" },
     { E_OVERLAP, 0, 2199, 1000, 300, "scales start at the last byte of src" },
     { E_OVERLAP, 0, 993, 1000, 300, "scales end at the first byte of src" },
+    { E_OVERLAP, 0, 2196, 1000, 300, "scales overlap the last 4 bytes of src" },
+    { E_OVERLAP, 0, 996, 1000, 300, "scales overlap the first 4 bytes of src" },
+    { E_OVERLAP, 0, 1500, 1000, 300, "scales inside src" },
     { OK, 0, 2200, 1000, 300, "scales right after src" },
     { OK, 0, 992, 1000, 300, "scales right before src" },
     { E_OVERLAP, 0, 0, 1000, 300, "scales == dst" },
     { E_OVERLAP, 0, 127, 1000, 300, "scales start at the last byte of dst" },
     { E_OVERLAP, 200, 193, 1000, 300, "scales end at the first byte of dst" },
+    { E_OVERLAP, 0, 124, 1000, 300, "scales overlap the last 4 bytes of dst" },
+    { E_OVERLAP, 200, 196, 1000, 300, "scales overlap the first 4 bytes of dst" },
+    { E_OVERLAP, 0, 60, 1000, 300, "scales inside dst" },
+    /* dst inside scales cannot happen: 64 bytes a block against 4. */
     { OK, 0, 128, 1000, 300, "scales right after dst" },
     { OK, 200, 192, 1000, 300, "scales right before dst" },
     { E_OVERLAP, F_NAN - 100, 0, F_NAN - 600, 300, "OVERLAP before RANGE" },
@@ -406,7 +538,12 @@ static const struct {
     { E_RANGE, 0, 200, F_NINF - 600, 300, "-inf in the middle" },
     { E_RANGE, 0, 200, F_NINF - 1196, 300, "-inf last" },
     { E_RANGE, 0, 300, F_NINF - 4 * 1023, 1024, "-inf last of 4 blocks" },
+    { E_RANGE, 0, 200, F_MNAN - 600, 300, "-NaN in the middle" },
+    { E_RANGE, 0, 200, F_SNAN - 1196, 300, "signalling NaN last" },
     { OK, 0, 200, F_NAN - 1200, 300, "NaN just past the end is not read" },
+    { OK, 0, 200, F_NAN + 4, 300, "NaN just before the start is not read" },
+    { OK, 0, 200, F_MAX - 600, 300, "FLT_MAX is finite" },
+    { OK, 0, 200, F_NMAX - 1196, 300, "-FLT_MAX is finite" },
 };
 
 START_TEST(test_quantize)
@@ -435,6 +572,7 @@ static const struct {
     const char *why;
 } quantize_i8_calls[] = {
     { OK, NUL, NUL, NUL, 0, "n == 0 with NULL pointers" },
+    { OK, 1000, 1000, F_NAN, 0, "n == 0 with xq == scale, x NaN" },
     { OK, 0, 400, 1000, 300, "valid" },
     { OK, 1, 403, 1002, 300, "unaligned" },
     { OK, 0, 400, 1000, 1, "n == 1" },
@@ -445,25 +583,39 @@ static const struct {
     { E_NULL, 0, NUL, TOP(10), 300, "NULL before OVERFLOW" },
     { E_NULL, 0, NUL, F_NAN, 300, "NULL before RANGE" },
     { E_OVERFLOW, 0, 400, 1000, BIG4, "n * 4 overflows" },
+    { E_OVERFLOW, 0, 400, 1000, SIZE_MAX, "n == SIZE_MAX" },
     { E_OVERFLOW, TOP(100), 400, 1000, 300, "xq wraps" },
-    { E_OVERFLOW, 0, TOP(2), 1000, 300, "scale wraps" },
+    { E_OVERFLOW, TOP(298), 400, 1000, 300, "xq wraps by one byte" },
+    { E_OVERFLOW, 0, TOP(2), 1000, 300, "scale wraps by one byte" },
     { E_OVERFLOW, 0, 400, TOP(1000), 300, "x wraps" },
+    { E_OVERFLOW, 0, 400, TOP(1198), 300, "x wraps by one byte" },
     { E_OVERFLOW, 1000, 400, 1000, BIG4, "OVERFLOW before OVERLAP" },
+    { E_OVERFLOW, TOP(100), 400, F_NAN, 300, "OVERFLOW before RANGE" },
     { E_OVERLAP, 1000, 400, 1000, 300, "xq == x" },
     { E_OVERLAP, 2199, 400, 1000, 300, "xq starts at the last byte of x" },
     { E_OVERLAP, 701, 400, 1000, 300, "xq ends at the first byte of x" },
+    { E_OVERLAP, 2150, 400, 1000, 300, "xq overlaps the last 50 bytes of x" },
+    { E_OVERLAP, 800, 400, 1000, 300, "xq overlaps the first 100 bytes of x" },
     { E_OVERLAP, 1400, 400, 1000, 300, "xq inside x" },
+    /* x inside xq cannot happen: 4 bytes an element against 1. */
     { OK, 2200, 400, 1000, 300, "xq right after x" },
     { OK, 700, 400, 1000, 300, "xq right before x" },
     { E_OVERLAP, 0, 1000, 1000, 300, "scale == x" },
     { E_OVERLAP, 0, 2199, 1000, 300, "scale starts at the last byte of x" },
     { E_OVERLAP, 0, 997, 1000, 300, "scale ends at the first byte of x" },
+    { E_OVERLAP, 0, 1000, 1000, 1, "scale == x, both 4 bytes" },
+    { E_OVERLAP, 0, 2198, 1000, 300, "scale overlaps the last 2 bytes of x" },
+    { E_OVERLAP, 0, 998, 1000, 300, "scale overlaps the first 2 bytes of x" },
     { E_OVERLAP, 0, 1402, 1000, 300, "scale inside x, unaligned" },
     { OK, 0, 2200, 1000, 300, "scale right after x" },
     { OK, 0, 996, 1000, 300, "scale right before x" },
     { E_OVERLAP, 0, 0, 1000, 300, "scale == xq" },
     { E_OVERLAP, 0, 299, 1000, 300, "scale starts at the last byte of xq" },
     { E_OVERLAP, 400, 397, 1000, 300, "scale ends at the first byte of xq" },
+    { E_OVERLAP, 0, 298, 1000, 300, "scale overlaps the last 2 bytes of xq" },
+    { E_OVERLAP, 400, 398, 1000, 300, "scale overlaps the first 2 bytes of xq" },
+    { E_OVERLAP, 0, 100, 1000, 300, "scale inside xq" },
+    { E_OVERLAP, 401, 400, 1000, 1, "xq inside scale, n == 1" },
     { OK, 0, 300, 1000, 300, "scale right after xq" },
     { OK, 400, 396, 1000, 300, "scale right before xq" },
     { E_OVERLAP, F_NAN - 100, 0, F_NAN - 600, 300, "OVERLAP before RANGE" },
@@ -478,8 +630,12 @@ static const struct {
     { E_RANGE, 0, 400, F_NINF - 600, 300, "-inf in the middle" },
     { E_RANGE, 0, 400, F_NINF - 1196, 300, "-inf last" },
     { E_RANGE, 0, 1100, F_NINF - 4 * 1023, 1024, "-inf last of 4 blocks" },
+    { E_RANGE, 0, 400, F_MNAN - 600, 300, "-NaN in the middle" },
+    { E_RANGE, 0, 400, F_SNAN - 1196, 300, "signalling NaN last" },
     { OK, 0, 400, F_NAN - 1200, 300, "NaN just past the end is not read" },
     { OK, 0, 400, F_NAN + 4, 300, "NaN just before the start is not read" },
+    { OK, 0, 400, F_MAX - 600, 300, "FLT_MAX is finite" },
+    { OK, 0, 400, F_NMAX - 1196, 300, "-FLT_MAX is finite" },
 };
 
 START_TEST(test_quantize_i8)
@@ -505,8 +661,6 @@ END_TEST
  * the arena is far smaller ------------------------------------------------ */
 
 #define I8_MAX QK256_I8_MAX_COLS
-/* qk256_row_bytes as a constant expression: no overflow for SIZE_MAX. */
-#define I8_RB(cols) ((size_t)(cols) / 256 * 64 + ((size_t)(cols) % 256 != 0) * 64)
 
 static const struct {
     int want;
@@ -519,54 +673,99 @@ static const struct {
     { OK, NUL, NUL, 0, NUL, 0, 300, "rows == 0 with NULL pointers" },
     { OK, NUL, NUL, 0, NUL, 0, 0, "rows == 0 and cols == 0" },
     { OK, NUL, NUL, 0, NUL, 0, I8_MAX + 1, "rows == 0 with too many cols" },
+    { OK, 1000, 1000, 1, 1000, 0, 300, "rows == 0: y == w == xq, short stride" },
+    { OK, TOP(2), TOP(100), 128, TOP(100), 0, 300,
+      "rows == 0 with wrapping pointers" },
     { OK, 0, NUL, 0, NUL, 5, 0, "cols == 0: y = 0, w and xq may be NULL" },
     { OK, 1, 1000, 0, 3000, 3, 0, "cols == 0 with pointers" },
+    /* With cols == 0, w and xq are not used, so not checked either. */
+    { OK, 1000, 1000, 0, 1000, 4, 0, "cols == 0: y may overlap w and xq" },
+    { OK, 0, TOP(100), 0, TOP(100), 4, 0, "cols == 0: w and xq may wrap" },
     { OK, 0, 1000, 128, 3000, 4, 300, "valid" },
     { OK, 1, 1003, 131, 3002, 4, 300, "unaligned, odd stride" },
     { OK, 0, 1000, 128, 1000, 4, 300, "xq overlaps w: both inputs" },
+    { OK, 0, BAD255 - 200, 128, 3000, 4, 300, "any byte is packed data" },
+    { OK, 0, 1000, 128, BAD128 - 150, 4, 300, "xq may hold -128" },
     { E_NULL, NUL, 1000, 128, 3000, 4, 300, "y NULL" },
     { E_NULL, NUL, NUL, 0, NUL, 4, 0, "y NULL with cols == 0" },
     { E_NULL, 0, NUL, 128, 3000, 4, 300, "w NULL" },
     { E_NULL, 0, 1000, 128, NUL, 4, 300, "xq NULL" },
+    { E_NULL, 0, NUL, 128, NUL, 4, 300, "w and xq NULL" },
     { E_NULL, NUL, 1000, 1, 3000, 4, 300, "NULL before STRIDE" },
-    { E_NULL, 0, NUL, I8_RB(I8_MAX + 1), 3000, 1, I8_MAX + 1,
+    { E_NULL, NUL, 1000, 128, 3000, BIG4, 300, "NULL before OVERFLOW (rows)" },
+    { E_NULL, 0, NUL, RB(I8_MAX + 1), 3000, 1, I8_MAX + 1,
       "NULL before OVERFLOW (cols)" },
     { E_STRIDE, 0, 1000, 127, 3000, 4, 300, "stride one byte short" },
     { E_STRIDE, 0, 1000, 127, 3000, 1, 300, "stride short, one row" },
     { E_STRIDE, 0, 1000, 0, 3000, 2, 1, "stride 0" },
+    { E_STRIDE, 0, 1000, 64, 3000, 2, 257, "stride of one block for two" },
     { E_STRIDE, 0, TOP(10), 127, 3000, 4, 300, "STRIDE before OVERFLOW" },
-    { E_STRIDE, 0, 1000, I8_RB(I8_MAX + 1) - 1, 3000, 1, I8_MAX + 1,
+    { E_STRIDE, 0, 1000, 127, 3000, BIG4, 300, "STRIDE before OVERFLOW (rows)" },
+    { E_STRIDE, 0, 1000, RB(I8_MAX + 1) - 1, 3000, 1, I8_MAX + 1,
       "STRIDE before OVERFLOW (cols)" },
-    { E_OVERFLOW, 0, 1000, I8_RB(I8_MAX + 1), 3000, 1, I8_MAX + 1,
+    { E_STRIDE, 1000, 1000, 127, 3000, 4, 300, "STRIDE before OVERLAP" },
+    { E_OVERFLOW, 0, 1000, RB(I8_MAX + 1), 3000, 1, I8_MAX + 1,
       "cols = QK256_I8_MAX_COLS + 1" },
-    { E_OVERFLOW, 0, 1000, I8_RB(I8_MAX + 1), 3000, 3, I8_MAX + 1,
+    { E_OVERFLOW, 0, 1000, RB(I8_MAX + 1), 3000, 3, I8_MAX + 1,
       "cols = QK256_I8_MAX_COLS + 1, three rows" },
-    { E_OVERFLOW, 0, 1000, I8_RB(SIZE_MAX), 3000, 1, SIZE_MAX,
+    { E_OVERFLOW, 0, 1000, RB(SIZE_MAX), 3000, 1, SIZE_MAX,
       "cols == SIZE_MAX" },
-    { E_OVERFLOW, 1000, 1000, I8_RB(I8_MAX + 1), 1000, 1, I8_MAX + 1,
+    { E_OVERFLOW, 1000, 1000, RB(I8_MAX + 1), 1000, 1, I8_MAX + 1,
       "OVERFLOW (cols) before OVERLAP" },
     { E_OVERFLOW, 0, 1000, 128, 3000, BIG4, 300, "rows * 4 overflows" },
+    { E_OVERFLOW, 0, 1000, 128, 3000, SIZE_MAX, 300, "rows == SIZE_MAX" },
+    { E_OVERFLOW, 0, NUL, 0, NUL, BIG4, 0, "rows * 4 overflows, cols == 0" },
     { E_OVERFLOW, 0, 1000, SIZE_MAX / 2 + 1, 3000, 3, 1,
       "(rows - 1) * row_stride overflows" },
+    { E_OVERFLOW, 0, 1000, SIZE_MAX - 63, 3000, 2, 1,
+      "(rows - 1) * row_stride + row bytes overflows" },
     { E_OVERFLOW, 0, TOP(100), 128, 3000, 1, 300, "w wraps" },
     { E_OVERFLOW, 0, TOP(500), 128, 3000, 4, 300, "the last row of w wraps" },
+    { E_OVERFLOW, 0, TOP(510), 128, 3000, 4, 300, "w wraps by one byte" },
     { E_OVERFLOW, 0, 1000, 128, TOP(100), 4, 300, "xq wraps" },
+    { E_OVERFLOW, 0, 1000, 128, TOP(298), 4, 300, "xq wraps by one byte" },
     { E_OVERFLOW, TOP(2), 1000, 128, 3000, 4, 300, "y wraps" },
+    { E_OVERFLOW, TOP(14), 1000, 128, 3000, 4, 300, "y wraps by one byte" },
+    { E_OVERFLOW, TOP(2), NUL, 0, NUL, 4, 0, "y wraps, cols == 0" },
     { E_OVERFLOW, 3000, TOP(100), 128, 3000, 4, 300, "OVERFLOW before OVERLAP" },
+#if UINTPTR_MAX > 0xffffffffu
+    /* As for qk256_gemv: the span of w fits, so y == w is reported. */
+    { E_OVERLAP, 1000, 1000, SIZE_MAX / 2 + 2, 3000, 2, 1,
+      "rows * row_stride overflows, the span of w does not" },
+#endif
     { E_OVERLAP, 1000, 1000, 128, 3000, 4, 300, "y == w" },
     { E_OVERLAP, 1511, 1000, 128, 3000, 4, 300, "y starts at the last byte of w" },
     { E_OVERLAP, 985, 1000, 128, 3000, 4, 300, "y ends at the first byte of w" },
+    { E_OVERLAP, 1500, 1000, 128, 3000, 4, 300, "y overlaps the last 12 bytes of w" },
+    { E_OVERLAP, 990, 1000, 128, 3000, 4, 300, "y overlaps the first 6 bytes of w" },
     { E_OVERLAP, 1201, 1000, 128, 3000, 4, 300, "y inside w" },
+    /* w inside y cannot happen: w spans at least 64 bytes a row, y 4. */
+    { E_OVERLAP, 1130, 1000, 200, 3000, 4, 300,
+      "y in the gap after row 0: the span of w includes it" },
     { OK, 1512, 1000, 128, 3000, 4, 300, "y right after w" },
     { OK, 984, 1000, 128, 3000, 4, 300, "y right before w" },
     { OK, 1728, 1000, 200, 3000, 4, 300,
       "y in the last row's padding, which need not exist" },
     { E_OVERLAP, 3000, 1000, 128, 3000, 4, 300, "y == xq" },
+    { E_OVERLAP, 3000, 1000, 128, 3000, 1, 4, "y == xq, both 4 bytes" },
     { E_OVERLAP, 3299, 1000, 128, 3000, 4, 300, "y starts at the last byte of xq" },
     { E_OVERLAP, 2985, 1000, 128, 3000, 4, 300, "y ends at the first byte of xq" },
+    { E_OVERLAP, 3290, 1000, 128, 3000, 4, 300, "y overlaps the last 10 bytes of xq" },
+    { E_OVERLAP, 2990, 1000, 128, 3000, 4, 300, "y overlaps the first 6 bytes of xq" },
     { E_OVERLAP, 3101, 1000, 128, 3000, 1, 300, "y inside xq" },
+    /* 400 rows of one column: w spans 25600 bytes, y 1600, xq 1. */
+    { E_OVERLAP, 27000, 1000, 64, 27500, 400, 1, "xq inside y" },
     { OK, 3300, 1000, 128, 3000, 4, 300, "y right after xq" },
     { OK, 2984, 1000, 128, 3000, 4, 300, "y right before xq" },
+};
+
+/* scale is not checked (qk256_gemv_i8(3)): every row must give its status
+ * whatever the scale, non-finite ones included. */
+static const struct {
+    float value;
+    const char *name;
+} gemv_i8_scales[] = {
+    { 0.5f, "0.5" }, { NAN, "NaN" }, { INFINITY, "+inf" }, { -INFINITY, "-inf" },
 };
 
 START_TEST(test_gemv_i8)
@@ -576,10 +775,18 @@ START_TEST(test_gemv_i8)
         size_t rows = gemv_i8_calls[k].rows, cols = gemv_i8_calls[k].cols;
         struct out o = { y, rows * sizeof(float) };
 
-        expect("qk256_gemv_i8", k, gemv_i8_calls[k].why,
-               qk256_gemv_i8(y, at(gemv_i8_calls[k].w), gemv_i8_calls[k].stride,
-                             at(gemv_i8_calls[k].xq), 0.5f, rows, cols),
-               gemv_i8_calls[k].want, o, no_out);
+        for (size_t j = 0; j < NELEMS(gemv_i8_scales); j++) {
+            char why[128];
+
+            snprintf(why, sizeof why, "%s; scale %s", gemv_i8_calls[k].why,
+                     gemv_i8_scales[j].name);
+            expect("qk256_gemv_i8", k, why,
+                   qk256_gemv_i8(y, at(gemv_i8_calls[k].w),
+                                 gemv_i8_calls[k].stride,
+                                 at(gemv_i8_calls[k].xq),
+                                 gemv_i8_scales[j].value, rows, cols),
+                   gemv_i8_calls[k].want, o, no_out);
+        }
     }
 }
 END_TEST
