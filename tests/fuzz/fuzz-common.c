@@ -794,6 +794,33 @@ fz_gemv_args(struct fz_arg args[3], const struct fz_gemv_shape *s,
 }
 
 int
+fz_want(size_t n, int is_null, const struct fz_hdr *h,
+        const struct fz_layout *l, int bad_input)
+{
+    if (n == 0)
+        return QK256_OK;
+    if (is_null)
+        return QK256_E_NULL;
+    if (h->fault == FZ_OVERFLOW)
+        return QK256_E_OVERFLOW;
+    if (l->overlaps)
+        return QK256_E_OVERLAP;
+    return bad_input ? QK256_E_RANGE : QK256_OK;
+}
+
+int
+fz_check_finite(const struct qk256_impl *impl, const float *x, size_t n,
+                int finite)
+{
+    int ok = impl->finite(x, n);
+
+    if (!ok != !finite)
+        fz_fail("%s: finite says %d for n=%zu floats, want %d", impl->name,
+                ok, n, finite);
+    return finite;
+}
+
+int
 fz_gemv_want(const struct fz_gemv_shape *s, const struct fz_hdr *h,
              const struct fz_layout *l)
 {

@@ -276,6 +276,17 @@ void fz_gemv_overflow(struct fz_gemv_shape *s, const struct fz_hdr *h,
 void fz_gemv_args(struct fz_arg args[3], const struct fz_gemv_shape *s,
                   const uint8_t *w, const void *x, size_t xsize);
 
+/* The status a call on n elements owes, in the order of lib/qk256.c:
+ * n == 0 is a no-op, then NULL, OVERFLOW, OVERLAP (l: the placed
+ * arguments), then RANGE for a code > 3 or a non-finite float. */
+int fz_want(size_t n, int is_null, const struct fz_hdr *h,
+            const struct fz_layout *l, int bad_input);
+
+/* impl's scan of the n floats at x must say finite (abort if not);
+ * returns finite. */
+int fz_check_finite(const struct qk256_impl *impl, const float *x, size_t n,
+                    int finite);
+
 /* The status the public call owes, in the order of lib/qk256.c: NULL,
  * STRIDE, OVERFLOW, OVERLAP (l: the placed arguments). */
 int fz_gemv_want(const struct fz_gemv_shape *s, const struct fz_hdr *h,

@@ -92,18 +92,7 @@ run_public(const struct fz_hdr *h, const struct codes_case *c)
     if (h->fault == FZ_OVERFLOW && l.fake < 0)
         n = fz_huge(h->aux, c->op == OP_DEQUANTIZE);
 
-    if (n == 0)
-        want = QK256_OK;
-    else if (is_null)
-        want = QK256_E_NULL;
-    else if (h->fault == FZ_OVERFLOW)
-        want = QK256_E_OVERFLOW;
-    else if (l.overlaps)
-        want = QK256_E_OVERLAP;
-    else if (c->bad_code)
-        want = QK256_E_RANGE;
-    else
-        want = QK256_OK;
+    want = fz_want(n, is_null, h, &l, c->bad_code);
 
     fz_ctx("%s n=%zu (%zu passed) fault=%d aux=0x%08x scales=%s skew=%u,%u,%u "
            "pair=%d,%d t=%lld fake=%d", op_names[c->op], c->n, n,

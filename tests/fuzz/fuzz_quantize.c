@@ -35,12 +35,7 @@ run_variants(const struct fz_hdr *h, const float *src, size_t n,
         if (!qk256_isa_usable(impl->isa))
             continue;
 
-        int ok = impl->finite(sp, n);
-
-        if (!ok != !finite)
-            fz_fail("%s: finite says %d for n=%zu floats, want %d",
-                    impl->name, ok, n, finite);
-        if (!finite)
+        if (!fz_check_finite(impl, sp, n, finite))
             continue;
 
         /* With scales, then without: the codes must not change. */
@@ -108,18 +103,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (h.fault == FZ_OVERFLOW && l.fake < 0)
         call_n = fz_huge(h.aux, 1);
 
-    if (call_n == 0)
-        want = QK256_OK;
-    else if (is_null)
-        want = QK256_E_NULL;
-    else if (h.fault == FZ_OVERFLOW)
-        want = QK256_E_OVERFLOW;
-    else if (l.overlaps)
-        want = QK256_E_OVERLAP;
-    else if (!finite)
-        want = QK256_E_RANGE;
-    else
-        want = QK256_OK;
+    want = fz_want(call_n, is_null, &h, &l, !finite);
 
     fz_ctx("quantize n=%zu (%zu passed) fault=%d aux=0x%08x scales=%s "
            "skew=%u,%u,%u pair=%d,%d t=%lld fake=%d kind=%u exp=%d "
