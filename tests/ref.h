@@ -35,8 +35,9 @@ struct ref_dot {
 struct ref_dot ref_dot_row(const uint8_t *row, const float *x, size_t cols);
 
 /* SPEC section 4: |y - exact| <= 1e-4 * max(1, mag).  A NaN exact wants a
- * NaN y; an exact sum that is infinite or rounds to an infinity in f32
- * wants that infinity, as IEEE arithmetic would give. */
+ * NaN y, an infinite one that infinity.  Near FLT_MAX, where f32 sums
+ * overflow or not by their order, an infinity y is also right when a value
+ * within the bound rounds to it in f32. */
 int ref_gemv_close(float y, struct ref_dot d);
 
 /* SPEC section 2b, int8 activations.  ref_quantize_i8 takes n > 0 finite
