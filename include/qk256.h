@@ -35,9 +35,10 @@ extern "C" {
 /* Status codes: 0 is success, failures are negative. */
 #define QK256_OK          0
 #define QK256_E_NULL     -1 /* a pointer that the call needs is NULL */
-#define QK256_E_STRIDE   -2 /* row_stride < qk256_row_bytes(cols) */
+#define QK256_E_STRIDE   -2 /* row_stride < qk256_row_bytes(cols), or (gemm)
+                               ldy < rows or ldx < cols */
 #define QK256_E_OVERFLOW -3 /* a size or offset would not fit in size_t, or
-                               cols > QK256_I8_MAX_COLS (qk256_gemv_i8) */
+                               cols > QK256_I8_MAX_COLS (the _i8 GEMV, GEMM) */
 #define QK256_E_OVERLAP  -4 /* the output overlaps an input */
 #define QK256_E_RANGE    -5 /* a code > 3 (pack) or a non-finite input (quantize) */
 
@@ -98,6 +99,27 @@ QK256_API int qk256_quantize_i8(int8_t *xq, float *scale, const float *x,
 QK256_API int qk256_gemv_i8(float *y, const uint8_t *w, size_t row_stride,
                             const int8_t *xq, float scale, size_t rows,
                             size_t cols);
+
+/* ---- batched GEMM ---------------------------------------------------------
+ * Prompt processing multiplies one matrix by many activation vectors: these
+ * decode each block of weights once for several of them.  Vector j of x
+ * starts at x + j * ldx, and its result at y + j * ldy (counted in
+ * elements); ldx >= cols and ldy >= rows, else QK256_E_STRIDE.  The
+ * elements of y between results (ldy > rows) are left untouched. */
+
+/* y[j * ldy + r] = sum over c < cols of lut[code(r, c)] * x[j * ldx + c],
+ * for r < rows and j < n: each result vector as qk256_gemv would give it,
+ * within the same bound. */
+QK256_API int qk256_gemm(float *y, size_t ldy, const uint8_t *w,
+                         size_t row_stride, const float *x, size_t ldx,
+                         size_t rows, size_t cols, size_t n);
+
+/* For j < n, result j is qk256_gemv_i8 of xq + j * ldx with scales[j],
+ * bit for bit.  scales holds n floats; it may be NULL when cols is 0. */
+QK256_API int qk256_gemm_i8(float *y, size_t ldy, const uint8_t *w,
+                            size_t row_stride, const int8_t *xq, size_t ldx,
+                            const float *scales, size_t rows, size_t cols,
+                            size_t n);
 
 #ifdef __cplusplus
 }

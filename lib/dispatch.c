@@ -54,5 +54,7 @@ QK256_RESOLVER(codes_ok);
 QK256_RESOLVER(finite);
 QK256_RESOLVER(quantize_i8);
 QK256_RESOLVER(gemv_i8);
+QK256_RESOLVER(gemm);
+QK256_RESOLVER(gemm_i8);
 
 #endif /* QK256_X86_DISPATCH */

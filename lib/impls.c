@@ -11,7 +11,8 @@
     { #isa, id, qk256_pack_##isa, qk256_unpack_##isa,                  \
       qk256_dequantize_##isa, qk256_gemv_##isa, qk256_quantize_##isa,  \
       qk256_codes_ok_##isa, qk256_finite_##isa,                       \
-      qk256_quantize_i8_##isa, qk256_gemv_i8_##isa }
+      qk256_quantize_i8_##isa, qk256_gemv_i8_##isa,      \
+      qk256_gemm_##isa, qk256_gemm_i8_##isa }
 
 const struct qk256_impl qk256_impls[] = {
     QK256_IMPL_ROW(scalar, QK256_ISA_SCALAR),

@@ -87,6 +87,16 @@ typedef void qk256_quantize_i8_fn(int8_t *xq, float *scale, const float *x,
 typedef void qk256_gemv_i8_fn(float *y, const uint8_t *w, size_t row_stride,
                               const int8_t *xq, float scale, size_t rows,
                               size_t cols);
+/* n > 0, ldy >= rows, ldx >= cols; the elements of y between results are
+ * never touched.  Result j within the SPEC section 4 bound (gemm), or bit
+ * for bit qk256_gemv_i8 of column j with scales[j] (gemm_i8). */
+typedef void qk256_gemm_fn(float *y, size_t ldy, const uint8_t *w,
+                           size_t row_stride, const float *x, size_t ldx,
+                           size_t rows, size_t cols, size_t n);
+typedef void qk256_gemm_i8_fn(float *y, size_t ldy, const uint8_t *w,
+                              size_t row_stride, const int8_t *xq, size_t ldx,
+                              const float *scales, size_t rows, size_t cols,
+                              size_t n);
 
 #define QK256_DECLARE_VARIANT(isa)                    \
     qk256_pack_fn qk256_pack_##isa;                   \
@@ -97,7 +107,9 @@ typedef void qk256_gemv_i8_fn(float *y, const uint8_t *w, size_t row_stride,
     qk256_codes_ok_fn qk256_codes_ok_##isa;           \
     qk256_finite_fn qk256_finite_##isa;               \
     qk256_quantize_i8_fn qk256_quantize_i8_##isa;     \
-    qk256_gemv_i8_fn qk256_gemv_i8_##isa
+    qk256_gemv_i8_fn qk256_gemv_i8_##isa;             \
+    qk256_gemm_fn qk256_gemm_##isa;                   \
+    qk256_gemm_i8_fn qk256_gemm_i8_##isa
 
 QK256_DECLARE_VARIANT(scalar);
 #if QK256_HAVE_AVX2
@@ -146,6 +158,8 @@ qk256_codes_ok_fn qk256__codes_ok;
 qk256_finite_fn qk256__finite;
 qk256_quantize_i8_fn qk256__quantize_i8;
 qk256_gemv_i8_fn qk256__gemv_i8;
+qk256_gemm_fn qk256__gemm;
+qk256_gemm_i8_fn qk256__gemm_i8;
 #else
 # define qk256__pack qk256_pack_scalar
 # define qk256__unpack qk256_unpack_scalar
@@ -156,6 +170,8 @@ qk256_gemv_i8_fn qk256__gemv_i8;
 # define qk256__finite qk256_finite_scalar
 # define qk256__quantize_i8 qk256_quantize_i8_scalar
 # define qk256__gemv_i8 qk256_gemv_i8_scalar
+# define qk256__gemm qk256_gemm_scalar
+# define qk256__gemm_i8 qk256_gemm_i8_scalar
 #endif
 
 /* The impl list: one row per variant compiled into the library, scalar
@@ -172,6 +188,8 @@ struct qk256_impl {
     qk256_finite_fn *finite;
     qk256_quantize_i8_fn *quantize_i8;
     qk256_gemv_i8_fn *gemv_i8;
+    qk256_gemm_fn *gemm;
+    qk256_gemm_i8_fn *gemm_i8;
 };
 
 extern const struct qk256_impl qk256_impls[];

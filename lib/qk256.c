@@ -158,44 +158,62 @@ qk256_dequantize(float *dst, const uint8_t *src, const float *scales, size_t n)
     return QK256_OK;
 }
 
-/* The checks that qk256_gemv and qk256_gemv_i8 share, for an activation
- * vector of xbytes bytes (0 with *ok cleared when that overflowed).
- * Returns a status, or 1 when the call has nothing left to do (cols == 0,
- * y zeroed) and 0 when the kernel should run. */
+/* Bytes from the first element of n vectors, ld elements apart, to the
+ * end of the last one, which holds len elements of esz bytes: the padding
+ * after the last vector need not exist.  n >= 1; 0 with *ok cleared when
+ * that overflows size_t. */
+static size_t
+strided_bytes(size_t n, size_t ld, size_t len, size_t esz, int *ok)
+{
+    size_t most = SIZE_MAX / esz;
+
+    if (len > most || (n > 1 && ld > (most - len) / (n - 1))) {
+        *ok = 0;
+        return 0;
+    }
+    return ((n - 1) * ld + len) * esz;
+}
+
+/* The checks that the GEMVs and GEMMs share, for rows > 0 and n > 0: n
+ * activation vectors of cols elements of xsize bytes, ldx elements apart
+ * (xok cleared when cols is too large for the kernel's accumulator), and
+ * n results of rows floats, ldy apart; scales, when want_scales, holds n
+ * floats.  Returns a status, or 1 when the call has nothing left to do
+ * (cols == 0, results zeroed) and 0 when the kernel should run. */
 static int
-check_gemv(float *y, const uint8_t *w, size_t row_stride, const void *x,
-           size_t xbytes, int xok, size_t rows, size_t cols)
+check_gemm(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
+           const void *x, size_t xsize, size_t ldx, int xok,
+           const float *scales, int want_scales, size_t rows, size_t cols,
+           size_t n)
 {
     int ok = 1;
 
-    if (!y || (cols > 0 && (!w || !x)))
+    if (!y || (cols > 0 && (!w || !x || (want_scales && !scales))))
         return QK256_E_NULL;
 
     size_t rb = packed_bytes(cols);
 
-    if (row_stride < rb)
+    if (row_stride < rb || ldy < rows || ldx < cols)
         return QK256_E_STRIDE;
 
-    struct span out = span_of(y, float_bytes(rows, &ok));
+    struct span out = span_of(y, strided_bytes(n, ldy, rows, sizeof(float), &ok));
 
     if (!ok || span_wraps(out))
         return QK256_E_OVERFLOW;
     if (cols == 0) {
-        memset(y, 0, rows * sizeof(float));
+        for (size_t j = 0; j < n; j++)
+            memset(y + j * ldy, 0, rows * sizeof(float));
         return 1;
     }
 
-    /* w spans from its first row to the end of its last: the padding of
-     * the last row need not exist. */
-    if (rows - 1 > (SIZE_MAX - rb) / row_stride)
-        return QK256_E_OVERFLOW;
+    /* w spans from its first row to the end of its last. */
+    struct span wm = span_of(w, strided_bytes(rows, row_stride, rb, 1, &ok));
+    struct span in = span_of(x, strided_bytes(n, ldx, cols, xsize, &ok));
+    struct span sc = span_of(scales, want_scales ? float_bytes(n, &ok) : 0);
 
-    struct span wm = span_of(w, (rows - 1) * row_stride + rb);
-    struct span in = span_of(x, xbytes);
-
-    if (!xok || span_wraps(wm) || span_wraps(in))
+    if (!ok || !xok || span_wraps(wm) || span_wraps(in) || span_wraps(sc))
         return QK256_E_OVERFLOW;
-    if (spans_overlap(out, wm) || spans_overlap(out, in))
+    if (spans_overlap(out, wm) || spans_overlap(out, in) || spans_overlap(out, sc))
         return QK256_E_OVERLAP;
     return 0;
 }
@@ -204,13 +222,11 @@ int
 qk256_gemv(float *y, const uint8_t *w, size_t row_stride, const float *x,
            size_t rows, size_t cols)
 {
-    int ok = 1;
-    size_t xbytes = float_bytes(cols, &ok);
-
     if (rows == 0)
         return QK256_OK;
 
-    int status = check_gemv(y, w, row_stride, x, xbytes, ok, rows, cols);
+    int status = check_gemm(y, rows, w, row_stride, x, sizeof(float), cols, 1,
+                            NULL, 0, rows, cols, 1);
 
     if (status)
         return status < 0 ? status : QK256_OK;
@@ -218,6 +234,8 @@ qk256_gemv(float *y, const uint8_t *w, size_t row_stride, const float *x,
     return QK256_OK;
 }
 
+/* The int32 accumulator is exact up to QK256_I8_MAX_COLS columns; that
+ * check runs where the size checks run. */
 int
 qk256_gemv_i8(float *y, const uint8_t *w, size_t row_stride, const int8_t *xq,
               float scale, size_t rows, size_t cols)
@@ -225,14 +243,45 @@ qk256_gemv_i8(float *y, const uint8_t *w, size_t row_stride, const int8_t *xq,
     if (rows == 0)
         return QK256_OK;
 
-    /* The int32 accumulator is exact up to QK256_I8_MAX_COLS columns; the
-     * check runs where the size checks run. */
-    int status = check_gemv(y, w, row_stride, xq, cols,
-                            cols <= QK256_I8_MAX_COLS, rows, cols);
+    int status = check_gemm(y, rows, w, row_stride, xq, 1, cols,
+                            cols <= QK256_I8_MAX_COLS, NULL, 0, rows, cols, 1);
 
     if (status)
         return status < 0 ? status : QK256_OK;
     qk256__gemv_i8(y, w, row_stride, xq, scale, rows, cols);
+    return QK256_OK;
+}
+
+int
+qk256_gemm(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
+           const float *x, size_t ldx, size_t rows, size_t cols, size_t n)
+{
+    if (rows == 0 || n == 0)
+        return QK256_OK;
+
+    int status = check_gemm(y, ldy, w, row_stride, x, sizeof(float), ldx, 1,
+                            NULL, 0, rows, cols, n);
+
+    if (status)
+        return status < 0 ? status : QK256_OK;
+    qk256__gemm(y, ldy, w, row_stride, x, ldx, rows, cols, n);
+    return QK256_OK;
+}
+
+int
+qk256_gemm_i8(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
+              const int8_t *xq, size_t ldx, const float *scales, size_t rows,
+              size_t cols, size_t n)
+{
+    if (rows == 0 || n == 0)
+        return QK256_OK;
+
+    int status = check_gemm(y, ldy, w, row_stride, xq, 1, ldx,
+                            cols <= QK256_I8_MAX_COLS, scales, 1, rows, cols, n);
+
+    if (status)
+        return status < 0 ? status : QK256_OK;
+    qk256__gemm_i8(y, ldy, w, row_stride, xq, ldx, scales, rows, cols, n);
     return QK256_OK;
 }
 

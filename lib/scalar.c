@@ -192,3 +192,60 @@ qk256_gemv_i8_scalar(float *y, const uint8_t *w, size_t row_stride,
         qk256_put_f32(y, r, scale * (float)qk256_i32_of_u32(acc));
     }
 }
+
+/* The GEMMs take up to GEMM_TILE results per pass over a row, so that each
+ * weight is decoded once for all of them.  Each result's sum is taken in
+ * the order of the GEMV's, so result j is the GEMV of vector j bit for bit. */
+#define GEMM_TILE 8
+
+void
+qk256_gemm_scalar(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
+                  const float *x, size_t ldx, size_t rows, size_t cols,
+                  size_t n)
+{
+    for (size_t j0 = 0; j0 < n; j0 += GEMM_TILE) {
+        size_t nt = n - j0 < GEMM_TILE ? n - j0 : GEMM_TILE;
+
+        for (size_t r = 0; r < rows; r++) {
+            const uint8_t *row = w + r * row_stride;
+            double acc[GEMM_TILE] = { 0.0 };
+
+            for (size_t c = 0; c < cols; c++) {
+                double wv = lut[code_at(row, c)];
+
+                for (size_t t = 0; t < nt; t++)
+                    acc[t] += wv * (double)qk256_get_f32(x, (j0 + t) * ldx + c);
+            }
+            for (size_t t = 0; t < nt; t++)
+                qk256_put_f32(y, (j0 + t) * ldy + r, (float)acc[t]);
+        }
+    }
+}
+
+void
+qk256_gemm_i8_scalar(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
+                     const int8_t *xq, size_t ldx, const float *scales,
+                     size_t rows, size_t cols, size_t n)
+{
+    static const int32_t wi[4] = { -2, -1, 1, 2 };
+
+    for (size_t j0 = 0; j0 < n; j0 += GEMM_TILE) {
+        size_t nt = n - j0 < GEMM_TILE ? n - j0 : GEMM_TILE;
+
+        for (size_t r = 0; r < rows; r++) {
+            const uint8_t *row = w + r * row_stride;
+            uint32_t acc[GEMM_TILE] = { 0 };
+
+            for (size_t c = 0; c < cols; c++) {
+                int32_t wv = wi[code_at(row, c)];
+
+                for (size_t t = 0; t < nt; t++)
+                    acc[t] += (uint32_t)(wv * xq[(j0 + t) * ldx + c]);
+            }
+            for (size_t t = 0; t < nt; t++)
+                qk256_put_f32(y, (j0 + t) * ldy + r,
+                              qk256_get_f32(scales, j0 + t) *
+                                  (float)qk256_i32_of_u32(acc[t]));
+        }
+    }
+}

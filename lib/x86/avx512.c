@@ -406,3 +406,22 @@ qk256_gemv_i8_avx512(float *y, const uint8_t *w, size_t row_stride,
     qk256_gemv_i8_driver(y, w, row_stride, xq, scale, rows, cols,
                          i8_rows4_avx512, i8_row1_avx512);
 }
+
+/* ---- gemm, gemm_i8 (placeholder: one GEMV per result) ---------------- */
+void
+qk256_gemm_avx512(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
+                const float *x, size_t ldx, size_t rows, size_t cols, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        qk256_gemv_avx512(y + j * ldy, w, row_stride, x + j * ldx, rows, cols);
+}
+
+void
+qk256_gemm_i8_avx512(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
+                   const int8_t *xq, size_t ldx, const float *scales,
+                   size_t rows, size_t cols, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        qk256_gemv_i8_avx512(y + j * ldy, w, row_stride, xq + j * ldx,
+                           qk256_get_f32(scales, j), rows, cols);
+}
