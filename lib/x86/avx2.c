@@ -25,7 +25,7 @@
  * weight, whatever the higher bits hold, with no mask.
  */
 #include "internal.h"
-#include "x86/gemv_i8.h"
+#include "x86/gemm.h"
 
 #include <immintrin.h>
 #include <math.h>
@@ -826,13 +826,135 @@ qk256_gemv_i8_avx2(float *y, const uint8_t *w, size_t row_stride,
                          i8_rows4_avx2, i8_row1_avx2);
 }
 
-/* ---- gemm, gemm_i8 (placeholder: one GEMV per result) ---------------- */
+/* ---- gemm ----------------------------------------------------------------
+ * Twin: qk256_gemm_scalar, within the SPEC section 4 bound, by the method
+ * of the GEMV above (and gemm.h): each word of two rows is decoded once
+ * for four vectors of the tile, so a tile of 8 takes two passes.  A row
+ * and vector have one f32 accumulator per block (32 products a lane),
+ * widened to double at the end of the block: 8 accumulators, 4 decoded
+ * weights and the constants fill the 16 registers. */
+
+#define GEMM_GROUP 4
+
+static ALWAYS_INLINE void
+gemm_pair8(qk256_gemm_sums s[2], const uint8_t *w0, const uint8_t *w1,
+           const float (*xb)[QK256_GEMM_CHUNK], size_t nblocks, size_t t0, size_t nt)
+{
+    for (size_t b = 0; b < nblocks; b++) {
+        __m256 a[2][GEMM_GROUP];
+
+        for (size_t t = 0; t < nt; t++)
+            a[0][t] = a[1][t] = _mm256_setzero_ps();
+        for (size_t i = 0; i < QK256_BLOCK_ELEMS; i += 16) {
+            size_t c = b * QK256_BLOCK_ELEMS + i;
+            __m256i q0 = broadcast_u32(w0 + c / 4), q1 = broadcast_u32(w1 + c / 4);
+            __m256 d0lo = _mm256_permutevar8x32_ps(lut8(), code_index(q0, 0));
+            __m256 d0hi = _mm256_permutevar8x32_ps(lut8(), code_index(q0, 1));
+            __m256 d1lo = _mm256_permutevar8x32_ps(lut8(), code_index(q1, 0));
+            __m256 d1hi = _mm256_permutevar8x32_ps(lut8(), code_index(q1, 1));
+
+            for (size_t t = 0; t < nt; t++) {
+                __m256 x0 = _mm256_load_ps(&xb[t0 + t][c]);
+                __m256 x1 = _mm256_load_ps(&xb[t0 + t][c + 8]);
+
+                a[0][t] = _mm256_fmadd_ps(d0hi, x1, _mm256_fmadd_ps(d0lo, x0, a[0][t]));
+                a[1][t] = _mm256_fmadd_ps(d1hi, x1, _mm256_fmadd_ps(d1lo, x0, a[1][t]));
+            }
+        }
+        for (size_t t = 0; t < nt; t++)
+            for (int r = 0; r < 2; r++) {
+                double *sp = s[r][t0 + t];
+                __m256 v = a[r][t];
+
+                _mm256_store_pd(sp, _mm256_add_pd(_mm256_load_pd(sp),
+                                                  _mm256_cvtps_pd(_mm256_castps256_ps128(v))));
+                _mm256_store_pd(sp + 4, _mm256_add_pd(_mm256_load_pd(sp + 4),
+                                                      _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1))));
+            }
+    }
+}
+
+/* One copy of gemm_pair8 for each group width. */
+static void
+gemm_pair_avx2(qk256_gemm_sums s[2], const uint8_t *w0, const uint8_t *w1,
+               const float (*xb)[QK256_GEMM_CHUNK], size_t nblocks, size_t nt)
+{
+    for (size_t t0 = 0; t0 < nt; t0 += GEMM_GROUP) {
+        switch (nt - t0) {
+        case 1: gemm_pair8(s, w0, w1, xb, nblocks, t0, 1); break;
+        case 2: gemm_pair8(s, w0, w1, xb, nblocks, t0, 2); break;
+        case 3: gemm_pair8(s, w0, w1, xb, nblocks, t0, 3); break;
+        default: gemm_pair8(s, w0, w1, xb, nblocks, t0, GEMM_GROUP); break;
+        }
+    }
+}
+
 void
 qk256_gemm_avx2(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                 const float *x, size_t ldx, size_t rows, size_t cols, size_t n)
 {
-    for (size_t j = 0; j < n; j++)
-        qk256_gemv_avx2(y + j * ldy, w, row_stride, x + j * ldx, rows, cols);
+    qk256_gemm_driver(y, ldy, w, row_stride, x, ldx, rows, cols, n, gemm_pair_avx2);
+}
+
+/* ---- gemm_i8 -------------------------------------------------------------
+ * Twin: qk256_gemm_i8_scalar, bit-exact: exact int32 sums, by the method
+ * of the GEMV (gemv_i8.h).  Each half block of a row is decoded once, a
+ * mask, a shift and four vpshufb, for all the vectors of the tile; each
+ * vector then takes four vpmaddubsw with its planes, as in the GEMV. */
+
+static ALWAYS_INLINE void
+i8_tile8(uint32_t acc[QK256_GEMM_TILE], const uint8_t *w, const int8_t *planes,
+         size_t nblocks, size_t nt)
+{
+    const __m256i nib = _mm256_set1_epi8(0x0f);
+    __m256i a[QK256_GEMM_TILE];
+
+    for (size_t t = 0; t < nt; t++)
+        a[t] = _mm256_setzero_si256();
+    for (size_t b = 0; b < nblocks; b++) {
+        for (size_t h = 0; h < 2; h++) {
+            __m256i v = load256(w + b * QK256_BLOCK_BYTES + 32 * h);
+            __m256i lo = _mm256_and_si256(v, nib);
+            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib);
+            __m256i d0 = _mm256_shuffle_epi8(i8_lut_lo(), lo);
+            __m256i d1 = _mm256_shuffle_epi8(i8_lut_hi(), lo);
+            __m256i d2 = _mm256_shuffle_epi8(i8_lut_lo(), hi);
+            __m256i d3 = _mm256_shuffle_epi8(i8_lut_hi(), hi);
+            const int8_t *xp = planes + b * QK256_BLOCK_ELEMS + 32 * h;
+
+            for (size_t t = 0; t < nt; t++) {
+                const int8_t *xt = xp + t * QK256_GEMM_I8_CHUNK_ELEMS;
+                __m256i s16 = _mm256_maddubs_epi16(d0, load256(xt));
+
+                s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(d1, load256(xt + 64)));
+                s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(d2, load256(xt + 128)));
+                s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(d3, load256(xt + 192)));
+                a[t] = i8_widen(a[t], s16);
+            }
+        }
+    }
+    for (size_t t = 0; t < nt; t++)
+        acc[t] = hsum_epi32(a[t]);
+}
+
+/* One copy of i8_tile8 for each tile width.  The twin of an odd last row
+ * (w1 == w0) is not computed again. */
+static void
+i8_tile_avx2(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0,
+             const uint8_t *w1, const int8_t *planes, size_t nblocks, size_t nt)
+{
+    for (int i = 0; i < (w1 == w0 ? 1 : 2); i++) {
+        const uint8_t *w = i ? w1 : w0;
+
+        switch (nt) {
+#define QK256_TILE_CASE(k) \
+        case k: i8_tile8(acc[i], w, planes, nblocks, k); break;
+        QK256_TILE_CASE(1) QK256_TILE_CASE(2) QK256_TILE_CASE(3) QK256_TILE_CASE(4)
+        QK256_TILE_CASE(5) QK256_TILE_CASE(6) QK256_TILE_CASE(7)
+        default: i8_tile8(acc[i], w, planes, nblocks, QK256_GEMM_TILE); break;
+#undef QK256_TILE_CASE
+        }
+    }
 }
 
 void
@@ -840,7 +962,6 @@ qk256_gemm_i8_avx2(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                    const int8_t *xq, size_t ldx, const float *scales,
                    size_t rows, size_t cols, size_t n)
 {
-    for (size_t j = 0; j < n; j++)
-        qk256_gemv_i8_avx2(y + j * ldy, w, row_stride, xq + j * ldx,
-                           qk256_get_f32(scales, j), rows, cols);
+    qk256_gemm_i8_driver(y, ldy, w, row_stride, xq, ldx, scales, rows, cols, n,
+                         i8_tile_avx2);
 }

@@ -16,7 +16,7 @@
  * mask.  Mask registers make every tail a masked load or store.
  */
 #include "internal.h"
-#include "x86/gemv_i8.h"
+#include "x86/gemm.h"
 
 #include <immintrin.h>
 #include <math.h>
@@ -28,6 +28,7 @@
  * loops must be, for their vectors to stay in registers, and a block's 16
  * groups in dequantize run 1.3x faster at n = 256 that way. */
 #define UNROLL4 _Pragma("GCC unroll 4")
+#define UNROLL8 _Pragma("GCC unroll 8")
 
 static ALWAYS_INLINE __m512
 lut16(void)
@@ -407,21 +408,152 @@ qk256_gemv_i8_avx512(float *y, const uint8_t *w, size_t row_stride,
                          i8_rows4_avx512, i8_row1_avx512);
 }
 
-/* ---- gemm, gemm_i8 (placeholder: one GEMV per result) ---------------- */
-void
-qk256_gemm_avx512(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
-                const float *x, size_t ldx, size_t rows, size_t cols, size_t n)
+/* ---- gemm_i8 -------------------------------------------------------------
+ * Twin: qk256_gemm_i8_scalar, bit-exact: exact int32 sums, by the method
+ * of the GEMV (gemv_i8.h).  Per block, each of the two rows is decoded
+ * once, four vpshufb, and each decoded plane meets the same plane of every
+ * vector of the tile: 8 vpdpbusd per vector and block, 16 accumulators for
+ * a tile of 8. */
+
+static ALWAYS_INLINE void
+i8_tile16(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0,
+          const uint8_t *w1, const int8_t *planes, size_t nblocks, size_t nt)
 {
-    for (size_t j = 0; j < n; j++)
-        qk256_gemv_avx512(y + j * ldy, w, row_stride, x + j * ldx, rows, cols);
+    const __m512i nib = _mm512_set1_epi8(0x0f);
+    const __m512i lut_lo = _mm512_set1_epi32(0x04030100);
+    const __m512i lut_hi = _mm512_set4_epi32(0x04040404, 0x03030303, 0x01010101, 0x00000000);
+    __m512i a0[QK256_GEMM_TILE], a1[QK256_GEMM_TILE];
+
+    UNROLL8
+    for (size_t t = 0; t < nt; t++)
+        a0[t] = a1[t] = _mm512_setzero_si512();
+    for (size_t b = 0; b < nblocks; b++) {
+        __m512i v0 = _mm512_loadu_si512(w0 + b * QK256_BLOCK_BYTES);
+        __m512i v1 = _mm512_loadu_si512(w1 + b * QK256_BLOCK_BYTES);
+        __m512i lo0 = _mm512_and_si512(v0, nib);
+        __m512i hi0 = _mm512_and_si512(_mm512_srli_epi16(v0, 4), nib);
+        __m512i lo1 = _mm512_and_si512(v1, nib);
+        __m512i hi1 = _mm512_and_si512(_mm512_srli_epi16(v1, 4), nib);
+
+        for (int s = 0; s < 4; s++) {
+            __m512i lut = s & 1 ? lut_hi : lut_lo;
+            __m512i d0 = _mm512_shuffle_epi8(lut, s < 2 ? lo0 : hi0);
+            __m512i d1 = _mm512_shuffle_epi8(lut, s < 2 ? lo1 : hi1);
+            const int8_t *xp = planes + b * QK256_BLOCK_ELEMS + 64 * s;
+
+            UNROLL8
+            for (size_t t = 0; t < nt; t++) {
+                __m512i x = _mm512_load_si512(xp + t * QK256_GEMM_I8_CHUNK_ELEMS);
+
+                a0[t] = _mm512_dpbusd_epi32(a0[t], d0, x);
+                a1[t] = _mm512_dpbusd_epi32(a1[t], d1, x);
+            }
+        }
+    }
+    UNROLL8
+    for (size_t t = 0; t < nt; t++) {
+        acc[0][t] = (uint32_t)_mm512_reduce_add_epi32(a0[t]);
+        acc[1][t] = (uint32_t)_mm512_reduce_add_epi32(a1[t]);
+    }
+}
+
+/* One copy of the tile kernel for each width, so that its loops unroll
+ * and its accumulators stay in registers. */
+static void
+i8_tile_avx512(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0,
+               const uint8_t *w1, const int8_t *planes, size_t nblocks, size_t nt)
+{
+    switch (nt) {
+#define QK256_TILE_CASE(k) \
+    case k: i8_tile16(acc, w0, w1, planes, nblocks, k); break;
+    QK256_TILE_CASE(1) QK256_TILE_CASE(2) QK256_TILE_CASE(3) QK256_TILE_CASE(4)
+    QK256_TILE_CASE(5) QK256_TILE_CASE(6) QK256_TILE_CASE(7)
+    default: i8_tile16(acc, w0, w1, planes, nblocks, QK256_GEMM_TILE); break;
+#undef QK256_TILE_CASE
+    }
 }
 
 void
 qk256_gemm_i8_avx512(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
-                   const int8_t *xq, size_t ldx, const float *scales,
-                   size_t rows, size_t cols, size_t n)
+                     const int8_t *xq, size_t ldx, const float *scales,
+                     size_t rows, size_t cols, size_t n)
 {
-    for (size_t j = 0; j < n; j++)
-        qk256_gemv_i8_avx512(y + j * ldy, w, row_stride, xq + j * ldx,
-                           qk256_get_f32(scales, j), rows, cols);
+    qk256_gemm_i8_driver(y, ldy, w, row_stride, xq, ldx, scales, rows, cols, n,
+                         i8_tile_avx512);
+}
+
+/* ---- gemm ----------------------------------------------------------------
+ * Twin: qk256_gemm_scalar, within the SPEC section 4 bound, by the method
+ * of the GEMV above (and gemm.h): each word of two rows is decoded once
+ * and multiplied into every vector of the tile.  A row and vector have one
+ * f32 accumulator per block (16 products a lane), widened to double at
+ * the end of the block. */
+
+static ALWAYS_INLINE void
+gemm_pair16(qk256_gemm_sums s[2], const uint8_t *w0, const uint8_t *w1,
+            const float (*xb)[QK256_GEMM_CHUNK], size_t nblocks, size_t nt)
+{
+    __m512d sum[2][QK256_GEMM_TILE];
+
+    UNROLL8
+    for (size_t t = 0; t < nt; t++) {
+        sum[0][t] = _mm512_load_pd(s[0][t]);
+        sum[1][t] = _mm512_load_pd(s[1][t]);
+    }
+    for (size_t b = 0; b < nblocks; b++) {
+        __m512 a[2][QK256_GEMM_TILE];
+
+        UNROLL8
+        for (size_t t = 0; t < nt; t++)
+            a[0][t] = a[1][t] = _mm512_setzero_ps();
+        for (size_t i = 0; i < QK256_BLOCK_ELEMS; i += 16) {
+            size_t c = b * QK256_BLOCK_ELEMS + i;
+            __m512 d0 = _mm512_permutexvar_ps(code_index16(w0 + c / 4), lut16());
+            __m512 d1 = _mm512_permutexvar_ps(code_index16(w1 + c / 4), lut16());
+
+            UNROLL8
+            for (size_t t = 0; t < nt; t++) {
+                __m512 xv = _mm512_load_ps(&xb[t][c]);
+
+                a[0][t] = _mm512_fmadd_ps(d0, xv, a[0][t]);
+                a[1][t] = _mm512_fmadd_ps(d1, xv, a[1][t]);
+            }
+        }
+        UNROLL8
+        for (size_t t = 0; t < nt; t++)
+            for (int r = 0; r < 2; r++) {
+                __m512 v = a[r][t];
+                __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
+
+                sum[r][t] = _mm512_add_pd(sum[r][t], _mm512_cvtps_pd(_mm512_castps512_ps256(v)));
+                sum[r][t] = _mm512_add_pd(sum[r][t], _mm512_cvtps_pd(hi));
+            }
+    }
+    UNROLL8
+    for (size_t t = 0; t < nt; t++) {
+        _mm512_store_pd(s[0][t], sum[0][t]);
+        _mm512_store_pd(s[1][t], sum[1][t]);
+    }
+}
+
+/* One copy of gemm_pair16 for each tile width. */
+static void
+gemm_pair_avx512(qk256_gemm_sums s[2], const uint8_t *w0, const uint8_t *w1,
+                 const float (*xb)[QK256_GEMM_CHUNK], size_t nblocks, size_t nt)
+{
+    switch (nt) {
+#define QK256_TILE_CASE(k) \
+    case k: gemm_pair16(s, w0, w1, xb, nblocks, k); break;
+    QK256_TILE_CASE(1) QK256_TILE_CASE(2) QK256_TILE_CASE(3) QK256_TILE_CASE(4)
+    QK256_TILE_CASE(5) QK256_TILE_CASE(6) QK256_TILE_CASE(7)
+    default: gemm_pair16(s, w0, w1, xb, nblocks, QK256_GEMM_TILE); break;
+#undef QK256_TILE_CASE
+    }
+}
+
+void
+qk256_gemm_avx512(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
+                  const float *x, size_t ldx, size_t rows, size_t cols, size_t n)
+{
+    qk256_gemm_driver(y, ldy, w, row_stride, x, ldx, rows, cols, n, gemm_pair_avx512);
 }

@@ -1,0 +1,152 @@
+/* lib/x86/gemm.h -- the loops that the avx2 and avx512 GEMMs share
+ * SPDX-License-Identifier: MIT
+ *
+ * Both GEMMs take the results in tiles of up to QK256_GEMM_TILE vectors,
+ * and a kernel decodes each block of two rows once for all the vectors of
+ * a tile.  The drivers here walk the tiles, rows and column chunks and
+ * store the results; the kernels, one per ISA, do the arithmetic.
+ */
+#ifndef QK256_X86_GEMM_H
+#define QK256_X86_GEMM_H
+
+#include "x86/gemv_i8.h"
+
+#include <math.h>
+#include <string.h>
+
+#define QK256_GEMM_TILE 8
+
+/* ---- gemm ------------------------------------------------------------------
+ * The tile's vectors are copied, QK256_GEMM_CHUNK columns at a time, into
+ * an aligned buffer on the stack, zero past cols so that pad codes add
+ * nothing: 16 KB for 8 vectors, which stays in L1 while QK256_GEMM_ROWS
+ * rows take it.  Meanwhile each row and vector keeps its sum as eight
+ * doubles on the stack; the result is their sum in f32, or, where that is
+ * not finite, the scalar GEMV's (see the GEMV in avx2.c).
+ *
+ * Why the copy: 2560 x 2560, n = 8, avx512, us per vector (GEMV 133):
+ * each pair of rows read whole against x in place, 232 (the 80 KB of the
+ * tile came from L2 for every pair); x in place, by chunks, 172 (most of
+ * its loads, at malloc's alignment, cross a cache line); copied, 106. */
+#define QK256_GEMM_ROWS 32
+#define QK256_GEMM_CHUNK (2 * QK256_BLOCK_ELEMS)
+
+typedef double qk256_gemm_sums[QK256_GEMM_TILE][8];
+
+/* Adds the products of nblocks blocks of the rows at w0 and w1 and the
+ * tile's chunks xb[t], t < nt, to the sums s[0][t] and s[1][t]. */
+typedef void qk256_gemm_pair_fn(qk256_gemm_sums s[2], const uint8_t *w0,
+                                const uint8_t *w1,
+                                const float (*xb)[QK256_GEMM_CHUNK],
+                                size_t nblocks, size_t nt);
+
+/* Results [0, nt) of rows [0, nr), nr <= QK256_GEMM_ROWS. */
+static inline __attribute__((always_inline)) void
+qk256_gemm_rows(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
+                const float *x, size_t ldx, size_t nr, size_t cols, size_t nt,
+                qk256_gemm_pair_fn *pair)
+{
+    float xb[QK256_GEMM_TILE][QK256_GEMM_CHUNK] __attribute__((aligned(64)));
+    qk256_gemm_sums s[QK256_GEMM_ROWS] __attribute__((aligned(64)));
+
+    memset(s, 0, (nr + nr % 2) * sizeof s[0]);
+    for (size_t c0 = 0; c0 < cols; c0 += QK256_GEMM_CHUNK) {
+        size_t len = cols - c0 < QK256_GEMM_CHUNK ? cols - c0 : QK256_GEMM_CHUNK;
+        size_t nblocks = qk256_blocks(len);
+
+        for (size_t t = 0; t < nt; t++) {
+            memcpy(xb[t], x + t * ldx + c0, len * sizeof(float));
+            memset(xb[t] + len, 0, (nblocks * QK256_BLOCK_ELEMS - len) * sizeof(float));
+        }
+        /* An odd last row is taken twice; its twin's sums go to s[nr],
+         * which is never read. */
+        for (size_t r = 0; r < nr; r += 2) {
+            const uint8_t *w0 = w + r * row_stride + c0 / 4;
+
+            pair(s + r, w0, r + 1 < nr ? w0 + row_stride : w0,
+                 (const float (*)[QK256_GEMM_CHUNK])xb, nblocks, nt);
+        }
+    }
+    for (size_t r = 0; r < nr; r++)
+        for (size_t t = 0; t < nt; t++) {
+            double sum = 0.0;
+
+            for (int k = 0; k < 8; k++)
+                sum += s[r][t][k];
+            if (isfinite(sum))
+                qk256_put_f32(y + t * ldy + r, 0, (float)sum);
+            else
+                qk256_gemv_scalar(y + t * ldy + r, w + r * row_stride, 0, x + t * ldx,
+                                  1, cols);
+        }
+}
+
+static inline __attribute__((always_inline)) void
+qk256_gemm_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
+                  const float *x, size_t ldx, size_t rows, size_t cols, size_t n,
+                  qk256_gemm_pair_fn *pair)
+{
+    for (size_t j0 = 0; j0 < n; j0 += QK256_GEMM_TILE) {
+        size_t nt = n - j0 < QK256_GEMM_TILE ? n - j0 : QK256_GEMM_TILE;
+
+        for (size_t r = 0; r < rows; r += QK256_GEMM_ROWS)
+            qk256_gemm_rows(y + j0 * ldy + r, ldy, w + r * row_stride, row_stride,
+                            x + j0 * ldx, ldx,
+                            rows - r < QK256_GEMM_ROWS ? rows - r : QK256_GEMM_ROWS,
+                            cols, nt, pair);
+    }
+}
+
+/* ---- gemm_i8 ----------------------------------------------------------
+ * The planes (gemv_i8.h) of a column chunk of each of the tile's vectors
+ * sit side by side on the stack, 32 KB for 8 vectors; the chunk is a
+ * quarter of the GEMV's so that they fit in L1 together.  Between chunks,
+ * partial sums wait in y, as in the GEMV.  Each result is the exact int32
+ * sum times the same scale, so it is the GEMV's bit for bit. */
+#define QK256_GEMM_I8_CHUNK_ELEMS (16 * QK256_BLOCK_ELEMS)
+
+/* The sums of (w + 2) * x over nblocks blocks of the rows at w0 and w1,
+ * for the nt (1..QK256_GEMM_TILE) vectors whose planes start at planes
+ * + t * QK256_GEMM_I8_CHUNK_ELEMS: acc[i][t] for row i and vector t. */
+typedef void qk256_i8_tile_fn(uint32_t acc[2][QK256_GEMM_TILE],
+                              const uint8_t *w0, const uint8_t *w1,
+                              const int8_t *planes, size_t nblocks, size_t nt);
+
+static inline __attribute__((always_inline)) void
+qk256_gemm_i8_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
+                     const int8_t *xq, size_t ldx, const float *scales,
+                     size_t rows, size_t cols, size_t n, qk256_i8_tile_fn *tile)
+{
+    int8_t planes[QK256_GEMM_TILE][QK256_GEMM_I8_CHUNK_ELEMS]
+        __attribute__((aligned(64)));
+
+    for (size_t j0 = 0; j0 < n; j0 += QK256_GEMM_TILE) {
+        size_t nt = n - j0 < QK256_GEMM_TILE ? n - j0 : QK256_GEMM_TILE;
+
+        for (size_t c0 = 0; c0 < cols; c0 += QK256_GEMM_I8_CHUNK_ELEMS) {
+            size_t len = cols - c0 < QK256_GEMM_I8_CHUNK_ELEMS ? cols - c0
+                                                              : QK256_GEMM_I8_CHUNK_ELEMS;
+            size_t nblocks = qk256_blocks(len);
+            int first = c0 == 0, last = cols - c0 == len;
+            uint32_t bias[QK256_GEMM_TILE];
+
+            for (size_t t = 0; t < nt; t++)
+                bias[t] = 2u * qk256_i8_planes_avx2(planes[t], xq + (j0 + t) * ldx + c0, len);
+            for (size_t r = 0; r < rows; r += 2) {
+                const uint8_t *w0 = w + r * row_stride + c0 / 4;
+                /* An odd last row is passed as both rows (w1 == w0) and
+                 * stored once. */
+                size_t nr = rows - r < 2 ? 1 : 2;
+                uint32_t acc[2][QK256_GEMM_TILE];
+
+                tile(acc, w0, nr == 2 ? w0 + row_stride : w0, planes[0], nblocks, nt);
+                for (size_t i = 0; i < nr; i++)
+                    for (size_t t = 0; t < nt; t++)
+                        qk256_i8_finish(y + (j0 + t) * ldy + r + i, acc[i][t] - bias[t],
+                                        first, last, qk256_get_f32(scales, j0 + t));
+            }
+        }
+    }
+}
+
+#endif /* QK256_X86_GEMM_H */
