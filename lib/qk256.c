@@ -74,7 +74,7 @@ qk256_strerror(int status)
     case QK256_E_NULL:
         return "a required pointer is NULL";
     case QK256_E_STRIDE:
-        return "row stride too small";
+        return "stride too small";
     case QK256_E_OVERFLOW:
         return "size or offset overflows";
     case QK256_E_OVERLAP:
