@@ -17,7 +17,9 @@
  * once a row has taken ROW_BUDGET_NS.  Times are per call: the median, min
  * and max over the samples.  Every output is compared with the reference's
  * before its row counts (bitwise, the int8 operations too; the f32 GEMV
- * within a tolerance), and a mismatch makes the exit status 1.
+ * and GEMM within a tolerance), and a mismatch makes the exit status 1.
+ * The model's batch passes (--batch) run without the reference, whose
+ * time would be N times its one-token pass.
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime, fdopen, setenv */
 
@@ -51,37 +53,79 @@
 /* ---- what to run -------------------------------------------------------- */
 
 /* The operations one names on the command line come before OP_MODEL; the
- * model's two token passes (f32 and int8 activations) come from --model. */
+ * model's two token passes (f32 and int8 activations) come from --model,
+ * its two batch passes from --batch. */
 enum op {
     OP_DEQUANT, OP_GEMV, OP_PACK, OP_UNPACK, OP_QUANTIZE, OP_GEMV_I8,
-    OP_QUANTIZE_I8, OP_MODEL, OP_MODEL_I8
+    OP_QUANTIZE_I8, OP_GEMM, OP_GEMM_I8, OP_MODEL, OP_MODEL_I8,
+    OP_MODEL_BATCH, OP_MODEL_BATCH_I8
 };
 
 static const char *const op_names[] = {
     [OP_DEQUANT] = "dequant", [OP_GEMV] = "gemv", [OP_PACK] = "pack",
     [OP_UNPACK] = "unpack", [OP_QUANTIZE] = "quantize",
     [OP_GEMV_I8] = "gemv_i8", [OP_QUANTIZE_I8] = "quantize_i8",
+    [OP_GEMM] = "gemm", [OP_GEMM_I8] = "gemm_i8",
     [OP_MODEL] = "model", [OP_MODEL_I8] = "model_i8",
+    [OP_MODEL_BATCH] = "model_batch", [OP_MODEL_BATCH_I8] = "model_batch_i8",
 };
 
 static int
 is_model(enum op op)
 {
-    return op == OP_MODEL || op == OP_MODEL_I8;
+    return op >= OP_MODEL;
 }
 
-/* Whether the operation's calls are GEMVs, which --threads splits. */
+/* The model's batch passes: measured without the reference. */
 static int
-is_gemv(enum op op)
+is_batch(enum op op)
 {
-    return op == OP_GEMV || op == OP_GEMV_I8 || is_model(op);
+    return op == OP_MODEL_BATCH || op == OP_MODEL_BATCH_I8;
+}
+
+/* Whether the operation's calls are GEMMs, of job.n vectors each. */
+static int
+is_gemm(enum op op)
+{
+    return op == OP_GEMM || op == OP_GEMM_I8 || is_batch(op);
+}
+
+/* Whether the operation's calls are GEMVs or GEMMs, which --threads splits. */
+static int
+splits_rows(enum op op)
+{
+    return op == OP_GEMV || op == OP_GEMV_I8 || op == OP_GEMM ||
+           op == OP_GEMM_I8 || is_model(op);
+}
+
+/* What a GEMM's time per vector is held against: the GEMV of the same
+ * ROWSxCOLS and activations, or for a batch pass, the one-token pass. */
+static enum op
+base_op(enum op op)
+{
+    switch (op) {
+    case OP_GEMM_I8:
+        return OP_GEMV_I8;
+    case OP_MODEL_BATCH:
+        return OP_MODEL;
+    case OP_MODEL_BATCH_I8:
+        return OP_MODEL_I8;
+    default:
+        return OP_GEMV;
+    }
 }
 
 struct job {
     enum op op;
     size_t rows, cols; /* 1 x n for the one-dimensional operations */
+    size_t n;          /* gemm(_i8): activation vectors per call; model
+                          jobs: the --batch N (1 without), all of which the
+                          batch passes take and the first of which the
+                          one-token passes take; else 1 */
     char shape[40];
-    double elems;        /* weights per call (quantize_i8: floats) */
+    double elems;        /* weights per call (quantize_i8: floats; a GEMM:
+                            weights times vectors, a weight used once per
+                            vector, as in N GEMVs) */
     double weight_bytes; /* packed weight bytes one call reads (pack and
                             quantize: writes; quantize_i8, which has no
                             weights: the int8 bytes it writes) */
@@ -102,6 +146,7 @@ static const struct matrix {
     { "down", 2560, 6912, 1 },
 };
 #define BITNET_2B_LAYERS 30
+#define BITNET_2B_MAX_DIM 6912 /* the most rows or cols of a matrix */
 #define BITNET_2B_MATRICES (sizeof bitnet_2b / sizeof bitnet_2b[0])
 
 /* qk256_quantize_i8 calls in one token of the int8 pass. */
@@ -121,13 +166,14 @@ job_sizes(struct job *j)
 {
     size_t nmat = is_model(j->op) ? BITNET_2B_MATRICES : 1;
     double reps = is_model(j->op) ? BITNET_2B_LAYERS : 1;
+    double vecs = is_gemm(j->op) ? (double)j->n : 1.0;
 
     j->elems = j->weight_bytes = 0.0;
     for (size_t m = 0; m < nmat; m++) {
         size_t rows = is_model(j->op) ? bitnet_2b[m].rows : j->rows;
         size_t cols = is_model(j->op) ? bitnet_2b[m].cols : j->cols;
 
-        j->elems += reps * (double)rows * (double)cols;
+        j->elems += reps * vecs * (double)rows * (double)cols;
         j->weight_bytes += reps * (double)rows * (double)qk256_row_bytes(cols);
     }
     if (j->op == OP_QUANTIZE_I8)
@@ -138,15 +184,18 @@ job_sizes(struct job *j)
 static const char *const default_ops[] = {
     "dequant",  "64",        "dequant", "256",       "dequant", "1024",
     "dequant",  "4096",      "dequant", "16384",     "gemv",    "8x256",
-    "gemv",     "2560x2560", "gemv",    "2560x6912", "pack",    "4096",
-    "unpack",   "4096",      "quantize", "4096",     "gemv_i8", "8x256",
-    "gemv_i8",  "2560x2560", "gemv_i8", "2560x6912", "quantize_i8", "2560",
+    "gemv",     "2560x2560", "gemv",    "2560x6912", "gemm",    "2560x2560x8",
+    "pack",     "4096",      "unpack",  "4096",      "quantize", "4096",
+    "gemv_i8",  "8x256",     "gemv_i8", "2560x2560", "gemv_i8", "2560x6912",
+    "gemm_i8",  "2560x2560x8", "quantize_i8", "2560",
 };
 
 struct options {
     size_t samples, threads;
+    size_t batch;       /* --batch N, or 0 */
     int json;
     const char *child;  /* --as-child VARIANT: measure it, report on stdout */
+    const char *only;   /* --variants LIST, or NULL for all */
     double t0;          /* when the whole run started, for the progress line */
     int argc;           /* of main, passed on to children */
 };
@@ -162,17 +211,21 @@ struct api {
     int (*quantize_i8)(int8_t *, float *, const float *, size_t);
     int (*gemv_i8)(float *, const uint8_t *, size_t, const int8_t *, float,
                    size_t, size_t);
+    int (*gemm)(float *, size_t, const uint8_t *, size_t, const float *,
+                size_t, size_t, size_t, size_t);
+    int (*gemm_i8)(float *, size_t, const uint8_t *, size_t, const int8_t *,
+                   size_t, const float *, size_t, size_t, size_t);
 };
 
 static const struct api reference_api = {
     "reference", ref_pack, ref_unpack, ref_dequantize, ref_gemv, ref_quantize,
-    ref_quantize_i8, ref_gemv_i8,
+    ref_quantize_i8, ref_gemv_i8, ref_gemm, ref_gemm_i8,
 };
 
 /* The bound variant; name is filled in from qk256_implementation(). */
 static struct api library_api = {
     NULL, qk256_pack, qk256_unpack, qk256_dequantize, qk256_gemv, qk256_quantize,
-    qk256_quantize_i8, qk256_gemv_i8,
+    qk256_quantize_i8, qk256_gemv_i8, qk256_gemm, qk256_gemm_i8,
 };
 
 struct stats {
@@ -180,7 +233,8 @@ struct stats {
     int ok;      /* outputs matched the reference */
     double median, min, max; /* ns per call */
     size_t samples, calls;   /* samples taken, calls per sample */
-    double ref_median;       /* of the reference, interleaved with this */
+    double ref_median;       /* of the reference, interleaved with this; 0
+                                where it did not run (the batch passes) */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -322,13 +376,14 @@ progress_done(void)
     progress_shown = 0;
 }
 
-/* ---- threads: row bands of one GEMV ---------------------------------------
+/* ---- threads: row bands of one GEMV or GEMM --------------------------------
  * --threads N starts N - 1 workers for a row; the calling thread takes band
  * 0.  A call hands out the bands by bumping gen and waits for pending to
  * reach 0; workers spin (then yield) between calls, since a token is 210
  * GEMVs of well under a millisecond each. */
 
-/* An f32 GEMV when xq is NULL, else an int8 one (x is then unused). */
+/* A GEMV when n is 0, else a GEMM of n vectors (x or xq + j * ldx, y + j *
+ * ldy, scales[j]); f32 when xq is NULL, else int8 (x is then unused). */
 struct gemv_call {
     const struct api *api;
     float *y;
@@ -338,6 +393,8 @@ struct gemv_call {
     const int8_t *xq;
     float scale;
     size_t rows, cols;
+    size_t n, ldx, ldy;
+    const float *scales;
 };
 
 struct pool {
@@ -376,6 +433,13 @@ band_start(size_t rows, size_t n, size_t i)
 static int
 gemv_rows(const struct gemv_call *c, size_t r0, size_t r1)
 {
+    if (c->n && c->xq)
+        return c->api->gemm_i8(c->y + r0, c->ldy, c->w + r0 * c->stride,
+                               c->stride, c->xq, c->ldx, c->scales, r1 - r0,
+                               c->cols, c->n);
+    if (c->n)
+        return c->api->gemm(c->y + r0, c->ldy, c->w + r0 * c->stride,
+                            c->stride, c->x, c->ldx, r1 - r0, c->cols, c->n);
     if (c->xq)
         return c->api->gemv_i8(c->y + r0, c->w + r0 * c->stride, c->stride,
                                c->xq, c->scale, r1 - r0, c->cols);
@@ -448,7 +512,7 @@ pool_stop(struct pool *p)
     free(p);
 }
 
-/* One GEMV, split over the pool's threads when there is a pool. */
+/* One GEMV or GEMM, split over the pool's threads when there is a pool. */
 static int
 gemv(struct pool *p, const struct gemv_call *c)
 {
@@ -475,16 +539,19 @@ struct data {
                                   unpack output: codes, or quantize_i8
                                   output: xq */
     float *out_floats;         /* dequant output, quantize scales,
-                                  quantize_i8 scale, gemv(_i8) y */
+                                  quantize_i8 scale, gemv(_i8) y, gemm(_i8)
+                                  y (ldy = rows) */
     size_t out_nbytes, out_nfloats;
-    /* gemv(_i8): one matrix; model: every matrix of every layer */
+    /* gemv(_i8), gemm(_i8): one matrix; model: every matrix of every layer */
     size_t nmat;
     uint8_t **w;
     size_t *rows, *cols;
-    float *x;                  /* x for every matrix: its first cols */
-    int8_t *xq;                /* gemv_i8: x quantized by the reference;
-                                  model: the int8 pass quantizes into it */
-    float xscale;              /* gemv_i8: the scale of xq */
+    float *x;                  /* job.n vectors; a matrix takes them at
+                                  ldx = its cols (a GEMV: the first cols) */
+    int8_t *xq;                /* gemv_i8, gemm_i8: x quantized by the
+                                  reference, vector by vector; model: the
+                                  int8 passes quantize into it */
+    float *xscales;            /* the scales of xq's vectors */
     /* the reference's outputs, for checking */
     uint8_t *want_bytes;
     float *want_floats;
@@ -532,9 +599,13 @@ data_init(struct data *d, const struct job *j)
         break;
     case OP_GEMV:
     case OP_GEMV_I8:
+    case OP_GEMM:
+    case OP_GEMM_I8:
     case OP_MODEL:
-    case OP_MODEL_I8: {
-        int one = j->op == OP_GEMV || j->op == OP_GEMV_I8;
+    case OP_MODEL_I8:
+    case OP_MODEL_BATCH:
+    case OP_MODEL_BATCH_I8: {
+        int one = !is_model(j->op);
         size_t maxcols = 0, maxrows = 0;
 
         d->nmat = one ? 1 : BITNET_2B_LAYERS * BITNET_2B_MATRICES;
@@ -553,14 +624,22 @@ data_init(struct data *d, const struct job *j)
             if (d->rows[m] > maxrows)
                 maxrows = d->rows[m];
         }
-        d->x = random_floats(maxcols);
-        d->out_nfloats = maxrows;
-        /* gemv_i8 times the GEMV alone: x is quantized once, here; the
-         * model's int8 pass quantizes as part of the token. */
-        if (j->op != OP_GEMV)
-            d->xq = xmalloc(maxcols);
-        if (j->op == OP_GEMV_I8)
-            ref_quantize_i8(d->xq, &d->xscale, d->x, maxcols);
+        /* The first maxcols floats are those of one vector, so that the
+         * one-token passes see the same x with or without --batch. */
+        d->x = random_floats(maxcols * j->n);
+        d->out_nfloats = maxrows * j->n;
+        /* gemv_i8 and gemm_i8 time the GEMV or GEMM alone: x is quantized
+         * once, here; the model's int8 passes quantize as part of the
+         * pass. */
+        if (j->op != OP_GEMV && j->op != OP_GEMM) {
+            d->xq = xmalloc(maxcols * j->n);
+            d->xscales = xmalloc(j->n * sizeof *d->xscales);
+            memset(d->xscales, 0, j->n * sizeof *d->xscales);
+        }
+        if (j->op == OP_GEMV_I8 || j->op == OP_GEMM_I8)
+            for (size_t v = 0; v < j->n; v++)
+                ref_quantize_i8(d->xq + v * maxcols, &d->xscales[v],
+                                d->x + v * maxcols, maxcols);
         break;
     }
     }
@@ -580,6 +659,7 @@ data_free(struct data *d)
     free(d->cols);
     free(d->x);
     free(d->xq);
+    free(d->xscales);
     free(d->codes);
     free(d->packed);
     free(d->floats);
@@ -630,7 +710,8 @@ time_calls(const struct job *j, const struct api *api, struct data *d,
             for (size_t m = 0; m < d->nmat; m++) {
                 struct gemv_call c = { api, d->out_floats, d->w[m],
                                        qk256_row_bytes(d->cols[m]), d->x,
-                                       NULL, 0.0f, d->rows[m], d->cols[m] };
+                                       NULL, 0.0f, d->rows[m], d->cols[m],
+                                       0, 0, 0, NULL };
                 rc |= gemv(pool, &c);
             }
         }
@@ -638,7 +719,7 @@ time_calls(const struct job *j, const struct api *api, struct data *d,
     case OP_GEMV_I8:
     case OP_MODEL_I8:
         for (size_t i = 0; i < calls; i++) {
-            float scale = d->xscale;
+            float scale = d->xscales[0];
 
             for (size_t m = 0; m < d->nmat; m++) {
                 /* A token of the int8 pass quantizes each new input vector
@@ -651,7 +732,45 @@ time_calls(const struct job *j, const struct api *api, struct data *d,
 
                 struct gemv_call c = { api, d->out_floats, d->w[m],
                                        qk256_row_bytes(d->cols[m]), NULL,
-                                       d->xq, scale, d->rows[m], d->cols[m] };
+                                       d->xq, scale, d->rows[m], d->cols[m],
+                                       0, 0, 0, NULL };
+                rc |= gemv(pool, &c);
+            }
+        }
+        break;
+    /* The GEMMs take the job's n vectors at ldx = cols, their results at
+     * ldy = rows. */
+    case OP_GEMM:
+    case OP_MODEL_BATCH:
+        for (size_t i = 0; i < calls; i++) {
+            for (size_t m = 0; m < d->nmat; m++) {
+                struct gemv_call c = { api, d->out_floats, d->w[m],
+                                       qk256_row_bytes(d->cols[m]), d->x,
+                                       NULL, 0.0f, d->rows[m], d->cols[m],
+                                       j->n, d->cols[m], d->rows[m], NULL };
+                rc |= gemv(pool, &c);
+            }
+        }
+        break;
+    case OP_GEMM_I8:
+    case OP_MODEL_BATCH_I8:
+        for (size_t i = 0; i < calls; i++) {
+            for (size_t m = 0; m < d->nmat; m++) {
+                size_t cols = d->cols[m];
+
+                /* As in the one-token pass, each of the n vectors of a new
+                 * input is quantized on this thread, in the pass's time. */
+                if (j->op == OP_MODEL_BATCH_I8 &&
+                    bitnet_2b[m % BITNET_2B_MATRICES].new_input)
+                    for (size_t v = 0; v < j->n; v++)
+                        rc |= api->quantize_i8(d->xq + v * cols,
+                                               &d->xscales[v],
+                                               d->x + v * cols, cols);
+
+                struct gemv_call c = { api, d->out_floats, d->w[m],
+                                       qk256_row_bytes(cols), NULL, d->xq,
+                                       0.0f, d->rows[m], cols, j->n, cols,
+                                       d->rows[m], d->xscales };
                 rc |= gemv(pool, &c);
             }
         }
@@ -663,26 +782,32 @@ time_calls(const struct job *j, const struct api *api, struct data *d,
 }
 
 /* Whether the last call's outputs are the reference's (d->want_*): bitwise,
- * except an f32 GEMV row, which may differ by 1e-3 of 2 sum |x| (>= sum
- * |w x|), more than the reference's own f32 rounding, far less than a wrong
- * result.  The int8 path is exact, so gemv_i8 is held to bitwise equality
- * (SPEC section 4).  A model's outputs are not checked: its calls are those
- * of the gemv, gemv_i8 and quantize_i8 operations. */
+ * except an f32 GEMV or GEMM row, which may differ by 1e-3 of 2 sum |x| (>=
+ * sum |w x|), more than the reference's own f32 rounding, far less than a
+ * wrong result.  The int8 path is exact, so gemv_i8 and gemm_i8 are held to
+ * bitwise equality (SPEC section 4).  A model's outputs are not checked: its
+ * calls are those of the gemv, gemv_i8, gemm, gemm_i8 and quantize_i8
+ * operations. */
 static int
 outputs_match(const struct job *j, const struct data *d)
 {
     if (is_model(j->op))
         return 1;
-    if (j->op == OP_GEMV) {
-        double abs_sum2 = 0.0;
+    if (j->op == OP_GEMV || j->op == OP_GEMM) {
+        for (size_t v = 0; v < j->n; v++) {
+            const float *x = d->x + v * j->cols;
+            const float *y = d->out_floats + v * j->rows;
+            const float *want = d->want_floats + v * j->rows;
+            double abs_sum2 = 0.0;
 
-        for (size_t c = 0; c < j->cols; c++)
-            abs_sum2 += 2.0 * fabs((double)d->x[c]);
-        for (size_t r = 0; r < j->rows; r++) {
-            double diff = fabs((double)d->out_floats[r] - (double)d->want_floats[r]);
+            for (size_t c = 0; c < j->cols; c++)
+                abs_sum2 += 2.0 * fabs((double)x[c]);
+            for (size_t r = 0; r < j->rows; r++) {
+                double diff = fabs((double)y[r] - (double)want[r]);
 
-            if (!(diff <= 1e-3 * fmax(1.0, abs_sum2)))
-                return 0;
+                if (!(diff <= 1e-3 * fmax(1.0, abs_sum2)))
+                    return 0;
+            }
         }
         return 1;
     }
@@ -692,20 +817,22 @@ outputs_match(const struct job *j, const struct data *d)
 
 /* Measures the job with api[0] and api[1] (the reference and a variant),
  * interleaving their samples, so that a change of clock speed or a noisy
- * neighbour during the row touches both and their ratio holds. */
+ * neighbour during the row touches both and their ratio holds.  With
+ * api[0] NULL, api[1] alone: st[0] stays invalid and ref_median 0. */
 static void
 measure_pair(const struct options *o, const struct job *j,
              const struct api *const api[2], struct data *d, struct stats st[2])
 {
-    struct pool *pool = is_gemv(j->op) ? pool_start(o->threads) : NULL;
-    double *per_call[2], start;
+    struct pool *pool = splits_rows(j->op) ? pool_start(o->threads) : NULL;
+    double *per_call[2] = { NULL, NULL }, start;
     size_t calls[2] = { 1, 1 };
+    int k0 = api[0] ? 0 : 1;
 
-    for (int k = 0; k < 2; k++) {
+    memset(st, 0, 2 * sizeof *st);
+    for (int k = k0; k < 2; k++) {
         double t, t0 = now_ns();
 
         progress(o, api[k]->name, j);
-        memset(&st[k], 0, sizeof st[k]);
         per_call[k] = xmalloc(o->samples * sizeof *per_call[k]);
 
         /* Warm up (caches, clock speed) while finding the calls per
@@ -726,7 +853,7 @@ measure_pair(const struct options *o, const struct job *j,
     start = now_ns();
     while (st[1].samples < o->samples &&
            (st[1].samples < MIN_SAMPLES || now_ns() - start < ROW_BUDGET_NS)) {
-        for (int k = 0; k < 2; k++) {
+        for (int k = k0; k < 2; k++) {
             double t = time_calls(j, api[k], d, pool, calls[k]);
 
             if (t < 0.0)
@@ -736,7 +863,7 @@ measure_pair(const struct options *o, const struct job *j,
     }
     pool_stop(pool);
 
-    for (int k = 0; k < 2; k++) {
+    for (int k = k0; k < 2; k++) {
         size_t n = st[k].samples;
         double *v = per_call[k];
 
@@ -748,7 +875,7 @@ measure_pair(const struct options *o, const struct job *j,
         st[k].calls = calls[k];
         free(v);
     }
-    st[0].ref_median = st[1].ref_median = st[0].median;
+    st[0].ref_median = st[1].ref_median = st[0].median; /* 0 without */
 }
 
 /* The reference's outputs of job j, into d->want_*. */
@@ -903,6 +1030,16 @@ json_string(const char *s)
     putchar('"');
 }
 
+/* A ratio, or null for 0 (not measured). */
+static void
+json_ratio(double r)
+{
+    if (r > 0.0)
+        printf("%.4f", r);
+    else
+        printf("null");
+}
+
 struct report {
     const struct options *o;
     const struct job *jobs;
@@ -912,6 +1049,80 @@ struct report {
     size_t nmissing;
     struct stats *st;             /* st[job * nimpls + impl] */
 };
+
+/* The same variant's row of what GEMM job jx is held against (base_op;
+ * the first such job), or NULL where there is none. */
+static const struct stats *
+base_stats(const struct report *rp, size_t jx, size_t ix)
+{
+    const struct job *g = &rp->jobs[jx];
+
+    for (size_t k = 0; k < rp->njobs; k++) {
+        const struct job *j = &rp->jobs[k];
+        const struct stats *s = &rp->st[k * rp->nimpls + ix];
+
+        if (j->op == base_op(g->op) && j->rows == g->rows &&
+            j->cols == g->cols && s->valid)
+            return s;
+    }
+    return NULL;
+}
+
+/* How many times faster the GEMM job jx gives a result vector than its
+ * base gives one (a GEMV, a one-token pass): the base's time per call
+ * over the GEMM's per vector.  0 where either was not measured. */
+static double
+vs_base(const struct report *rp, size_t jx, size_t ix)
+{
+    const struct stats *s = &rp->st[jx * rp->nimpls + ix];
+    const struct stats *b = base_stats(rp, jx, ix);
+
+    if (!s->valid || !b)
+        return 0.0;
+    return b->median * (double)rp->jobs[jx].n / s->median;
+}
+
+/* The GEMM rows again, per result column, against the same variant's GEMV
+ * of their ROWSxCOLS. */
+static void
+print_gemm(const struct report *rp)
+{
+    char a[32], b[32];
+    int any = 0;
+
+    for (size_t jx = 0; jx < rp->njobs; jx++) {
+        const struct job *j = &rp->jobs[jx];
+
+        if (j->op != OP_GEMM && j->op != OP_GEMM_I8)
+            continue;
+        if (!any)
+            printf("\ngemm, gemm_i8 ROWSxCOLSxN: N activation vectors per call (ldx =\n"
+                   "COLS, ldy = ROWS).  \"per column\" is the median time per call over\n"
+                   "N; \"GEMV\" is the same variant's median time per call of gemv (for\n"
+                   "gemm_i8: gemv_i8) of ROWSxCOLS, from its own row above; \"per column\n"
+                   "vs\" is the GEMV time over the per-column time (above 1: the GEMM\n"
+                   "gives each result faster than a GEMV does).\n"
+                   "  %-8s  %-12s  %-9s  %10s  %10s\n",
+                   "op", "shape", "variant", "per column", "GEMV");
+        any = 1;
+        for (size_t ix = 0; ix < rp->nimpls; ix++) {
+            const struct stats *s = &rp->st[jx * rp->nimpls + ix];
+            const struct stats *g = base_stats(rp, jx, ix);
+
+            if (!s->valid)
+                continue;
+            printf("  %-8s  %-12s  %-9s  %10s  %10s  per column vs %s: ",
+                   op_names[j->op], j->shape, rp->impls[ix],
+                   fmt_time(a, sizeof a, s->median / (double)j->n),
+                   g ? fmt_time(b, sizeof b, g->median) : "-",
+                   op_names[base_op(j->op)]);
+            if (g)
+                printf("%.2fx\n", vs_base(rp, jx, ix));
+            else
+                printf("-\n");
+        }
+    }
+}
 
 /* "   637.73 ms/token     1.57 tok/s", or dashes for a pass not measured */
 static const char *
@@ -974,10 +1185,74 @@ print_model(const struct report *rp)
     }
 }
 
+/* The model's two batch passes side by side, per variant. */
+static void
+print_model_batch(const struct report *rp)
+{
+    size_t jb[2] = { rp->njobs, rp->njobs }; /* f32, int8; njobs: none */
+
+    for (size_t jx = 0; jx < rp->njobs; jx++) {
+        if (rp->jobs[jx].op == OP_MODEL_BATCH)
+            jb[0] = jx;
+        else if (rp->jobs[jx].op == OP_MODEL_BATCH_I8)
+            jb[1] = jx;
+    }
+    if (jb[0] == rp->njobs && jb[1] == rp->njobs)
+        return;
+
+    const struct job *j = &rp->jobs[jb[0] < rp->njobs ? jb[0] : jb[1]];
+
+    printf("\n%s, a prompt of %zu tokens (--batch %zu): a pass takes the %zu\n"
+           "tokens' activation vectors through every matrix, one GEMM per matrix\n"
+           "(%zu per pass, ldx = cols, ldy = rows): %.2f G weight-vector\n"
+           "products, each GEMM reading its packed weights (%.0f MB in all).\n"
+           "f32 pass: qk256_gemm per matrix.  int8 pass: per layer,\n"
+           "qk256_quantize_i8 of each of the %zu vectors of each distinct input\n"
+           "(%zu calls per pass, on one thread while the others wait), then\n"
+           "qk256_gemm_i8 per matrix; the quantize time is in the pass time, as\n"
+           "in the one-token pass.  --threads splits the GEMMs of both passes.\n"
+           "The reference does not run these passes (they would take %zu times\n"
+           "its one-token pass).  \"prompt tok/s\" is %zu over the median time\n"
+           "per pass; \"vs 1 token\" is that over the same variant's one-token\n"
+           "tokens/s above.\n",
+           j->shape, j->n, j->n, j->n,
+           (size_t)(BITNET_2B_LAYERS * BITNET_2B_MATRICES), j->elems / 1e9,
+           j->weight_bytes / 1e6, j->n, bitnet_2b_quantizes() * j->n, j->n,
+           j->n);
+    printf("  %-9s  %12s  %12s  %10s  %12s  %12s  %10s\n", "variant",
+           "f32 ms/pass", "prompt tok/s", "vs 1 token", "int8 ms/pass",
+           "prompt tok/s", "vs 1 token");
+    for (size_t ix = 0; ix < rp->nimpls; ix++) {
+        int any = 0;
+
+        for (int k = 0; k < 2; k++)
+            any |= jb[k] < rp->njobs && rp->st[jb[k] * rp->nimpls + ix].valid;
+        if (!any)
+            continue;
+        printf("  %-9s", rp->impls[ix]);
+        for (int k = 0; k < 2; k++) {
+            const struct stats *s =
+                jb[k] < rp->njobs ? &rp->st[jb[k] * rp->nimpls + ix] : NULL;
+            double r = s && s->valid ? vs_base(rp, jb[k], ix) : 0.0;
+
+            if (s && s->valid)
+                printf("  %12.2f  %12.2f", s->median / 1e6,
+                       (double)j->n * 1e9 / s->median);
+            else
+                printf("  %12s  %12s", "-", "-");
+            if (r > 0.0)
+                printf("  %9.2fx", r);
+            else
+                printf("  %10s", "-");
+        }
+        putchar('\n');
+    }
+}
+
 static void
 print_table(const struct report *rp)
 {
-    char cpu[256], a[32], b[32], c[32], w[32];
+    char cpu[256], a[32], b[32], c[32], w[32], sp[32];
 
     cpu_name(cpu, sizeof cpu);
     printf("bound variant: %s\n", qk256_implementation());
@@ -988,13 +1263,16 @@ print_table(const struct report *rp)
            "caches except for --model.  \"weights\" is the packed weight data\n"
            "that one call reads (pack, quantize: writes), GB/s counts it;\n"
            "quantize_i8 has no weights: there it is the n int8 bytes it writes,\n"
-           "and Gelem/s counts its floats.  gemv_i8 takes an x that was quantized\n"
-           "once, beforehand; it and quantize_i8 must match the reference\n"
-           "bitwise.  The reference is plain scalar C built without\n"
-           "auto-vectorisation; each speedup is over the reference timed in the\n"
-           "same process, its samples interleaved with the variant's.\n\n",
+           "and Gelem/s counts its floats.  A GEMM (gemm, gemm_i8, the model's\n"
+           "batch passes) counts each weight once per activation vector in\n"
+           "Gelem/s, as that many GEMVs would.  gemv_i8 and gemm_i8 take an x\n"
+           "that was quantized once, beforehand; they and quantize_i8 must match\n"
+           "the reference bitwise.  The reference is plain scalar C built without\n"
+           "auto-vectorisation (its GEMMs are a GEMV per vector); each speedup is\n"
+           "over the reference timed in the same process, its samples interleaved\n"
+           "with the variant's (\"-\": the batch passes, which it does not run).\n\n",
            rp->o->samples, SAMPLE_NS / 1e3, WARMUP_NS / 1e6);
-    printf("%-11s  %-11s  %9s  %-9s  %10s  %10s  %10s  %8s  %7s  %8s\n", "op",
+    printf("%-14s  %-12s  %9s  %-9s  %10s  %10s  %10s  %8s  %7s  %8s\n", "op",
            "shape", "weights", "variant", "median", "min", "max", "Gelem/s",
            "GB/s", "speedup");
 
@@ -1006,17 +1284,22 @@ print_table(const struct report *rp)
 
             if (!s->valid)
                 continue;
-            printf("%-11s  %-11s  %9s  %-9s  %10s  %10s  %10s  %8.2f  %7.2f  %7.2fx%s\n",
+            if (s->ref_median > 0.0)
+                snprintf(sp, sizeof sp, "%.2fx", s->ref_median / s->median);
+            else
+                snprintf(sp, sizeof sp, "-");
+            printf("%-14s  %-12s  %9s  %-9s  %10s  %10s  %10s  %8.2f  %7.2f  %8s%s\n",
                    op_names[j->op], j->shape, fmt_bytes(w, sizeof w, j->weight_bytes),
                    rp->impls[ix],
                    fmt_time(a, sizeof a, s->median), fmt_time(b, sizeof b, s->min),
                    fmt_time(c, sizeof c, s->max), j->elems / s->median,
-                   j->weight_bytes / s->median,
-                   s->ref_median / s->median,
+                   j->weight_bytes / s->median, sp,
                    s->ok ? "" : "  WRONG RESULT");
         }
     }
+    print_gemm(rp);
     print_model(rp);
+    print_model_batch(rp);
     for (size_t i = 0; i < rp->nmissing; i++)
         printf("\nnote: variant %s could not be run (selected with GLIBC_TUNABLES "
                "in a child); it has no rows\n", rp->missing[i]);
@@ -1060,16 +1343,48 @@ print_json(const struct report *rp)
                    "\"min_ns\": %.1f, \"max_ns\": %.1f, \"samples\": %zu, "
                    "\"calls_per_sample\": %zu,\n     \"elements\": %.0f, "
                    "\"weight_bytes\": %.0f, \"gelem_per_s\": %.4f, "
-                   "\"gb_per_s\": %.4f, \"speedup\": %.4f, \"correct\": %s",
+                   "\"gb_per_s\": %.4f, \"speedup\": ",
                    first ? "" : ",", op_names[j->op], j->shape,
                    is_model(j->op) ? (size_t)0 : j->rows,
                    is_model(j->op) ? (size_t)0 : j->cols, rp->impls[ix],
                    s->median, s->min, s->max, s->samples, s->calls, j->elems,
                    j->weight_bytes, j->elems / s->median,
-                   j->weight_bytes / s->median,
-                   s->ref_median / s->median,
-                   s->ok ? "true" : "false");
-            if (is_model(j->op))
+                   j->weight_bytes / s->median);
+            json_ratio(s->ref_median > 0.0 ? s->ref_median / s->median : 0.0);
+            printf(", \"correct\": %s", s->ok ? "true" : "false");
+            if (j->op == OP_GEMM || j->op == OP_GEMM_I8) {
+                const struct stats *b = base_stats(rp, jx, ix);
+
+                printf(",\n     \"n\": %zu, \"ldx\": %zu, \"ldy\": %zu, "
+                       "\"ns_per_column\": %.1f,\n     \"gemv_op\": \"%s\", "
+                       "\"gemv_median_ns\": ",
+                       j->n, j->cols, j->rows, s->median / (double)j->n,
+                       op_names[base_op(j->op)]);
+                if (b)
+                    printf("%.1f", b->median);
+                else
+                    printf("null");
+                printf(", \"per_column_vs_gemv\": ");
+                json_ratio(vs_base(rp, jx, ix));
+            } else if (is_batch(j->op)) {
+                const struct stats *b = base_stats(rp, jx, ix);
+
+                printf(",\n     \"activations\": \"%s\", \"batch\": %zu, "
+                       "\"gemms_per_pass\": %zu, \"quantize_i8_per_pass\": %zu,\n     "
+                       "\"ms_per_pass\": %.4f, \"prompt_tokens_per_s\": %.4f, "
+                       "\"one_token_ms\": ",
+                       j->op == OP_MODEL_BATCH ? "f32" : "int8", j->n,
+                       (size_t)(BITNET_2B_LAYERS * BITNET_2B_MATRICES),
+                       j->op == OP_MODEL_BATCH ? (size_t)0
+                                               : bitnet_2b_quantizes() * j->n,
+                       s->median / 1e6, (double)j->n * 1e9 / s->median);
+                if (b)
+                    printf("%.4f", b->median / 1e6);
+                else
+                    printf("null");
+                printf(", \"vs_one_token\": ");
+                json_ratio(vs_base(rp, jx, ix));
+            } else if (is_model(j->op))
                 printf(",\n     \"activations\": \"%s\", \"gemvs_per_token\": %zu, "
                        "\"quantize_i8_per_token\": %zu,\n     "
                        "\"ms_per_token\": %.4f, \"tokens_per_s\": %.4f",
@@ -1102,14 +1417,22 @@ usage(FILE *f)
 "bytes written) and the speedup over the reference.\n"
 "\n"
 "operations (without any, the defaults: dequant 64 256 1024 4096 16384,\n"
-"gemv 8x256 2560x2560 2560x6912, pack 4096, unpack 4096, quantize 4096,\n"
-"gemv_i8 8x256 2560x2560 2560x6912, quantize_i8 2560):\n"
+"gemv 8x256 2560x2560 2560x6912, gemm 2560x2560x8, pack 4096, unpack 4096,\n"
+"quantize 4096, gemv_i8 8x256 2560x2560 2560x6912, gemm_i8 2560x2560x8,\n"
+"quantize_i8 2560):\n"
 "  dequant N          qk256_dequantize of N weights, with per-block scales\n"
 "  gemv ROWSxCOLS     qk256_gemv, f32 activations\n"
+"  gemm ROWSxCOLSxN   qk256_gemm of N f32 activation vectors (ldx = COLS,\n"
+"                     ldy = ROWS); also printed per result column, against\n"
+"                     gemv ROWSxCOLS (which runs too if not named)\n"
 "  pack N, unpack N   qk256_pack, qk256_unpack of N codes\n"
 "  quantize N         qk256_quantize of N floats\n"
 "  gemv_i8 ROWSxCOLS  qk256_gemv_i8, int8 activations quantized once, before\n"
 "                     timing (COLS at most %d)\n"
+"  gemm_i8 ROWSxCOLSxN\n"
+"                     qk256_gemm_i8 of N int8 activation vectors quantized\n"
+"                     once, before timing; per result column against gemv_i8\n"
+"                     ROWSxCOLS, as gemm against gemv\n"
 "  quantize_i8 N      qk256_quantize_i8 of N floats (one activation vector)\n"
 "\n"
 "options:\n"
@@ -1123,17 +1446,52 @@ usage(FILE *f)
 "                     the quantizing counts in the token time).  Prints ms per\n"
 "                     token and tokens/s of both.  Alone, it replaces the\n"
 "                     default operations\n"
-"  --threads N        split each GEMV into N row bands on N threads (default 1)\n"
+"  --batch N          with --model: also two passes of a prompt of N tokens,\n"
+"                     one GEMM of the N activation vectors per matrix (ldx =\n"
+"                     cols, ldy = rows): f32 (qk256_gemm) and int8 (per layer,\n"
+"                     qk256_quantize_i8 of each of the N vectors of each\n"
+"                     distinct input, on one thread, then qk256_gemm_i8; the\n"
+"                     quantizing counts in the pass time).  Prints ms per pass,\n"
+"                     prompt tokens/s (N over that) and its ratio to the\n"
+"                     one-token tokens/s.  The reference does not run them\n"
+"  --variants LIST    run only these of the variants that this CPU can run\n"
+"                     (comma-separated names, e.g. avx2,avx512), besides the\n"
+"                     one the loader bound, which always runs\n"
+"  --threads N        split each GEMV and GEMM into N row bands on N threads\n"
+"                     (default 1)\n"
 "  --samples N        at most N timed samples per row (default %d); a row\n"
 "                     that has run %.0f s stops at %d\n"
 "  --json             print JSON instead of the table; the model's passes are\n"
 "                     the rows of op \"model\" (f32) and \"model_i8\" (int8),\n"
-"                     with ms_per_token and tokens_per_s\n"
+"                     with ms_per_token and tokens_per_s, its batch passes\n"
+"                     those of \"model_batch\" and \"model_batch_i8\", with\n"
+"                     ms_per_pass, prompt_tokens_per_s and vs_one_token; gemm\n"
+"                     and gemm_i8 rows have ns_per_column and\n"
+"                     per_column_vs_gemv\n"
 "  --help             print this and exit\n"
 "\n"
 "Exit status: 0; 1 if a variant's output differed from the reference's\n"
 "(its row says WRONG RESULT); 2 on a usage or system error.\n",
             QK256_I8_MAX_COLS, DEFAULT_SAMPLES, ROW_BUDGET_NS / 1e9, MIN_SAMPLES);
+}
+
+/* Whether name is one of the comma-separated names of list (a NULL list
+ * holds every name). */
+static int
+in_list(const char *list, const char *name)
+{
+    size_t len = strlen(name);
+
+    if (!list)
+        return 1;
+    for (const char *p = list; *p; p += *p == ',') {
+        size_t k = strcspn(p, ",");
+
+        if (k == len && strncmp(p, name, len) == 0)
+            return 1;
+        p += k;
+    }
+    return 0;
 }
 
 static size_t
@@ -1149,21 +1507,33 @@ parse_size(const char *s, const char *what)
     return (size_t)v;
 }
 
-/* "2560x6912" -> rows, cols */
+/* "2560x6912" -> rows, cols; with n (a GEMM), "2560x6912x8" -> rows, cols,
+ * n */
 static void
-parse_shape(const char *s, size_t *rows, size_t *cols)
+parse_shape(const char *s, size_t *rows, size_t *cols, size_t *n)
 {
-    const char *x = strchr(s, 'x');
+    const char *x = strchr(s, 'x'), *x2 = x ? strchr(x + 1, 'x') : NULL;
     char buf[64];
 
-    if (!x || (size_t)(x - s) >= sizeof buf)
-        die("gemv and gemv_i8 want ROWSxCOLS, not '%s'", s);
+    if (!x || (size_t)(x - s) >= sizeof buf ||
+        (n && (!x2 || (size_t)(x2 - x - 1) >= sizeof buf)))
+        die(n ? "gemm and gemm_i8 want ROWSxCOLSxN, not '%s'"
+              : "gemv and gemv_i8 want ROWSxCOLS, not '%s'", s);
     memcpy(buf, s, (size_t)(x - s));
     buf[x - s] = '\0';
     *rows = parse_size(buf, "bad number of rows '%s'");
-    *cols = parse_size(x + 1, "bad number of columns '%s'");
+    if (n) {
+        memcpy(buf, x + 1, (size_t)(x2 - x - 1));
+        buf[x2 - x - 1] = '\0';
+        *cols = parse_size(buf, "bad number of columns '%s'");
+        *n = parse_size(x2 + 1, "bad number of vectors '%s'");
+    } else {
+        *cols = parse_size(x + 1, "bad number of columns '%s'");
+    }
     if (*rows > MAX_ELEMS / qk256_row_bytes(*cols))
-        die("a GEMV of %s is too large", s);
+        die(n ? "a GEMM of %s is too large" : "a GEMV of %s is too large", s);
+    if (n && (*n > MAX_ELEMS / *rows || *n > MAX_ELEMS / *cols))
+        die("a GEMM of %s is too large", s);
 }
 
 /* Appends the job "name arg" to jobs; returns 0 if name is no operation. */
@@ -1183,12 +1553,22 @@ add_job(struct job *jobs, size_t *njobs, const char *name, const char *arg)
     if (!arg)
         die("%s needs a size", name);
     j->op = (enum op)k;
-    if (j->op == OP_GEMV || j->op == OP_GEMV_I8) {
-        parse_shape(arg, &j->rows, &j->cols);
+    j->n = 1;
+    if (j->op == OP_GEMV || j->op == OP_GEMV_I8 || is_gemm(j->op)) {
+        parse_shape(arg, &j->rows, &j->cols, is_gemm(j->op) ? &j->n : NULL);
         /* More would make every call fail with QK256_E_OVERFLOW. */
-        if (j->op == OP_GEMV_I8 && j->cols > QK256_I8_MAX_COLS)
-            die("gemv_i8 %s: more columns than QK256_I8_MAX_COLS", arg);
-        snprintf(j->shape, sizeof j->shape, "%zux%zu", j->rows, j->cols);
+        if ((j->op == OP_GEMV_I8 || j->op == OP_GEMM_I8) &&
+            j->cols > QK256_I8_MAX_COLS) {
+            char what[128];
+
+            snprintf(what, sizeof what, "%s %s", name, arg);
+            die("%s: more columns than QK256_I8_MAX_COLS", what);
+        }
+        if (is_gemm(j->op))
+            snprintf(j->shape, sizeof j->shape, "%zux%zux%zu", j->rows,
+                     j->cols, j->n);
+        else
+            snprintf(j->shape, sizeof j->shape, "%zux%zu", j->rows, j->cols);
     } else {
         j->rows = 1;
         j->cols = parse_size(arg, "bad size '%s'");
@@ -1197,6 +1577,34 @@ add_job(struct job *jobs, size_t *njobs, const char *name, const char *arg)
     job_sizes(j);
     (*njobs)++;
     return 1;
+}
+
+/* A GEMM's time per result column is held against the same variant's GEMV
+ * of its ROWSxCOLS: where that is not among the jobs, it goes in right
+ * before the GEMM.  jobs has room for one more job per GEMM. */
+static void
+add_gemv_jobs(struct job *jobs, size_t *njobs)
+{
+    for (size_t jx = 0; jx < *njobs; jx++) {
+        const struct job *g = &jobs[jx];
+        size_t k = 0;
+
+        if (g->op != OP_GEMM && g->op != OP_GEMM_I8)
+            continue;
+        while (k < *njobs && !(jobs[k].op == base_op(g->op) &&
+                               jobs[k].rows == g->rows && jobs[k].cols == g->cols))
+            k++;
+        if (k < *njobs)
+            continue;
+
+        struct job v = { base_op(g->op), g->rows, g->cols, 1, "", 0.0, 0.0 };
+
+        snprintf(v.shape, sizeof v.shape, "%zux%zu", v.rows, v.cols);
+        job_sizes(&v);
+        memmove(&jobs[jx + 1], &jobs[jx], (*njobs - jx) * sizeof *jobs);
+        jobs[jx++] = v;
+        (*njobs)++;
+    }
 }
 
 /* ---- main --------------------------------------------------------------- */
@@ -1209,7 +1617,9 @@ static void
 run_job(const struct options *o, const struct job *j, const struct job *prev,
         const struct api *api, struct data *d, struct stats st[2])
 {
-    const struct api *const pair[2] = { &reference_api, api };
+    const struct api *const pair[2] = {
+        is_batch(j->op) ? NULL : &reference_api, api
+    };
 
     if (!prev || !is_model(prev->op) || !is_model(j->op)) {
         if (prev)
@@ -1248,8 +1658,9 @@ run_child_jobs(const struct options *o, const struct job *jobs, size_t njobs)
 int
 main(int argc, char **argv)
 {
-    struct options o = { DEFAULT_SAMPLES, 1, 0, NULL, 0.0, argc };
-    size_t maxjobs = (size_t)argc + sizeof default_ops / sizeof default_ops[0];
+    struct options o = { DEFAULT_SAMPLES, 1, 0, 0, NULL, NULL, 0.0, argc };
+    /* Each operation may bring a GEMV (add_gemv_jobs); --model 4 passes. */
+    size_t maxjobs = 2 * ((size_t)argc + sizeof default_ops / sizeof default_ops[0]) + 4;
     struct job *jobs = xmalloc(maxjobs * sizeof *jobs);
     size_t njobs = 0;
     int model = 0, any_op = 0;
@@ -1268,7 +1679,8 @@ main(int argc, char **argv)
                 die("--model knows only bitnet-2b, not '%s'", next ? next : "");
             model = 1;
             i++;
-        } else if (strcmp(a, "--threads") == 0 || strcmp(a, "--samples") == 0) {
+        } else if (strcmp(a, "--threads") == 0 || strcmp(a, "--samples") == 0 ||
+                   strcmp(a, "--batch") == 0) {
             size_t v;
 
             if (!next)
@@ -1278,9 +1690,18 @@ main(int argc, char **argv)
                 if (v > MAX_THREADS)
                     die("too many threads: %s", next);
                 o.threads = v;
+            } else if (a[2] == 'b') {
+                if (v > MAX_ELEMS / BITNET_2B_MAX_DIM)
+                    die("--batch %s is too large", next);
+                o.batch = v;
             } else {
                 o.samples = v;
             }
+            i++;
+        } else if (strcmp(a, "--variants") == 0) {
+            if (!next)
+                die("%s needs a list of variants", a);
+            o.only = next;
             i++;
         } else if (strcmp(a, "--as-child") == 0 && next) {
             o.child = next;
@@ -1297,15 +1718,25 @@ main(int argc, char **argv)
             return 2;
         }
     }
+    if (o.batch && !model)
+        die("--batch needs --model bitnet-2b%s", "");
     if (!any_op && !model)
         for (size_t k = 0; k < sizeof default_ops / sizeof default_ops[0]; k += 2)
             add_job(jobs, &njobs, default_ops[k], default_ops[k + 1]);
+    add_gemv_jobs(jobs, &njobs);
     if (model) {
-        /* Next to each other, so that they share their data (run_job). */
-        jobs[njobs] = (struct job){ OP_MODEL, 0, 0, "bitnet-2b", 0.0, 0.0 };
-        job_sizes(&jobs[njobs++]);
-        jobs[njobs] = (struct job){ OP_MODEL_I8, 0, 0, "bitnet-2b", 0.0, 0.0 };
-        job_sizes(&jobs[njobs++]);
+        /* Next to each other, so that they share their data (run_job):
+         * every pass gets the --batch vectors, the one-token passes take
+         * the first. */
+        static const enum op passes[] = {
+            OP_MODEL, OP_MODEL_I8, OP_MODEL_BATCH, OP_MODEL_BATCH_I8
+        };
+
+        for (size_t k = 0; k < (o.batch ? 4u : 2u); k++) {
+            jobs[njobs] = (struct job){ passes[k], 0, 0, o.batch ? o.batch : 1,
+                                        "bitnet-2b", 0.0, 0.0 };
+            job_sizes(&jobs[njobs++]);
+        }
     }
 
     if (o.child) {
@@ -1322,7 +1753,9 @@ main(int argc, char **argv)
 
     library_api.name = qk256_implementation();
     for (size_t i = 0; i < qk256_nimpls && rp.nimpls < MAX_IMPLS; i++) {
-        if (!qk256_isa_usable(qk256_impls[i].isa))
+        if (!qk256_isa_usable(qk256_impls[i].isa) ||
+            (strcmp(qk256_impls[i].name, library_api.name) != 0 &&
+             !in_list(o.only, qk256_impls[i].name)))
             continue;
         if (strcmp(qk256_impls[i].name, library_api.name) == 0)
             bound = rp.nimpls;

@@ -8,8 +8,8 @@
  * builds this file without auto-vectorisation, so the "reference" row of
  * the bench is scalar code and the speedups it prints are over scalar
  * code.  It is a yardstick, not an oracle (tests/ref.c is that): the f32
- * GEMV sums in f32, in order.  The int8 functions are exact by their
- * definition, so the bench holds every variant to them bitwise.  The
+ * GEMV sums in f32, in order, and the GEMMs are one GEMV per vector.  The
+ * int8 functions are exact by their definition, so the bench holds every variant to them bitwise.  The
  * functions have the public signatures and always return 0, so the bench
  * calls them and the library through the same pointers.
  */
@@ -187,5 +187,26 @@ ref_gemv_i8(float *y, const uint8_t *w, size_t row_stride, const int8_t *xq,
             acc += wi[((unsigned)row[c / 4] >> (2 * (c % 4))) & 3u] * xq[c];
         y[r] = scale * (float)acc;
     }
+    return 0;
+}
+
+/* The plain way to a GEMM: one GEMV per activation vector. */
+int
+ref_gemm(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
+         const float *x, size_t ldx, size_t rows, size_t cols, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        ref_gemv(y + j * ldy, w, row_stride, x + j * ldx, rows, cols);
+    return 0;
+}
+
+int
+ref_gemm_i8(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
+            const int8_t *xq, size_t ldx, const float *scales, size_t rows,
+            size_t cols, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        ref_gemv_i8(y + j * ldy, w, row_stride, xq + j * ldx, scales[j], rows,
+                    cols);
     return 0;
 }

@@ -20,5 +20,10 @@ int ref_quantize(uint8_t *dst, float *scales, const float *src, size_t n);
 int ref_quantize_i8(int8_t *xq, float *scale, const float *x, size_t n);
 int ref_gemv_i8(float *y, const uint8_t *w, size_t row_stride,
                 const int8_t *xq, float scale, size_t rows, size_t cols);
+int ref_gemm(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
+             const float *x, size_t ldx, size_t rows, size_t cols, size_t n);
+int ref_gemm_i8(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
+                const int8_t *xq, size_t ldx, const float *scales,
+                size_t rows, size_t cols, size_t n);
 
 #endif /* QK256_BENCH_REFERENCE_H */
