@@ -8,7 +8,8 @@
  * fake pointers near the top of the address space that no correct check
  * dereferences).  The arena starts from the same image before every call;
  * after a failing call not one byte of it may have changed, and after a
- * successful one no byte outside the outputs.
+ * successful one no byte outside the outputs (a GEMM's outputs are its n
+ * results: the padding between them is not one).
  *
  * The arena holds bytes 0..3, which are valid codes and, read as floats,
  * finite; a few planted values are not: the codes 4, 128 and 255, and the
@@ -116,16 +117,37 @@ at(loc l)
     return arena + l;
 }
 
-/* An output of a call: the bytes it may write when it succeeds. */
+/* An output of a call: the bytes it may write when it succeeds, count
+ * ranges of len bytes, step bytes apart (the n results of a GEMM, ldy
+ * floats apart: the padding between them is no output).  out_at() makes
+ * the single range of the other functions. */
 struct out {
     const void *p;
     size_t len;
+    size_t step, count;
 };
+
+static struct out
+out_at(const void *p, size_t len)
+{
+    struct out o = { p, len, len, 1 };
+    return o;
+}
 
 static int
 in_out(const uint8_t *q, const struct out *o)
 {
-    return (const uint8_t *)o->p <= q && q < (const uint8_t *)o->p + o->len;
+    /* Compared as integers: o->p + o->len need not be in the arena. */
+    uintptr_t d = (uintptr_t)q - (uintptr_t)o->p;
+
+    if ((uintptr_t)q < (uintptr_t)o->p || o->count == 0)
+        return 0;
+    if (o->count > 1 && o->step > 0) {
+        if (d / o->step >= o->count)
+            return 0;
+        d %= o->step;
+    }
+    return d < o->len;
 }
 
 /* Checks the status of row k of fn's table, and that the call wrote no
@@ -150,7 +172,7 @@ expect(const char *fn, size_t k, const char *why, int got, int want,
     memcpy(arena, image, ARENA);
 }
 
-static const struct out no_out = { NULL, 0 };
+static const struct out no_out = { NULL, 0, 0, 0 };
 
 /* ---- qk256_pack: n = 300 is 300 code bytes and 128 packed bytes --------- */
 
@@ -208,7 +230,7 @@ START_TEST(test_pack)
     for (size_t k = 0; k < NELEMS(pack_calls); k++) {
         uint8_t *dst = at(pack_calls[k].dst);
         size_t n = pack_calls[k].n;
-        struct out o = { dst, qk256_row_bytes(n) };
+        struct out o = out_at(dst, qk256_row_bytes(n));
 
         expect("qk256_pack", k, pack_calls[k].why,
                qk256_pack(dst, at(pack_calls[k].codes), n),
@@ -255,7 +277,7 @@ START_TEST(test_unpack)
     for (size_t k = 0; k < NELEMS(unpack_calls); k++) {
         uint8_t *codes = at(unpack_calls[k].codes);
         size_t n = unpack_calls[k].n;
-        struct out o = { codes, n };
+        struct out o = out_at(codes, n);
 
         expect("qk256_unpack", k, unpack_calls[k].why,
                qk256_unpack(codes, at(unpack_calls[k].src), n),
@@ -324,7 +346,7 @@ START_TEST(test_dequantize)
     for (size_t k = 0; k < NELEMS(dequantize_calls); k++) {
         float *dst = at(dequantize_calls[k].dst);
         size_t n = dequantize_calls[k].n;
-        struct out o = { dst, n * sizeof(float) };
+        struct out o = out_at(dst, n * sizeof(float));
 
         expect("qk256_dequantize", k, dequantize_calls[k].why,
                qk256_dequantize(dst, at(dequantize_calls[k].src),
@@ -435,7 +457,7 @@ START_TEST(test_gemv)
     for (size_t k = 0; k < NELEMS(gemv_calls); k++) {
         float *y = at(gemv_calls[k].y);
         size_t rows = gemv_calls[k].rows, cols = gemv_calls[k].cols;
-        struct out o = { y, rows * sizeof(float) };
+        struct out o = out_at(y, rows * sizeof(float));
 
         expect("qk256_gemv", k, gemv_calls[k].why,
                qk256_gemv(y, at(gemv_calls[k].w), gemv_calls[k].stride,
@@ -552,8 +574,8 @@ START_TEST(test_quantize)
         uint8_t *dst = at(quantize_calls[k].dst);
         float *scales = at(quantize_calls[k].scales);
         size_t n = quantize_calls[k].n;
-        struct out o1 = { dst, qk256_row_bytes(n) };
-        struct out o2 = { scales, qk256_blocks(n) * sizeof(float) };
+        struct out o1 = out_at(dst, qk256_row_bytes(n));
+        struct out o2 = out_at(scales, qk256_blocks(n) * sizeof(float));
 
         expect("qk256_quantize", k, quantize_calls[k].why,
                qk256_quantize(dst, scales, at(quantize_calls[k].src), n),
@@ -644,8 +666,8 @@ START_TEST(test_quantize_i8)
         int8_t *xq = at(quantize_i8_calls[k].xq);
         float *scale = at(quantize_i8_calls[k].scale);
         size_t n = quantize_i8_calls[k].n;
-        struct out o1 = { xq, n };
-        struct out o2 = { scale, sizeof(float) };
+        struct out o1 = out_at(xq, n);
+        struct out o2 = out_at(scale, sizeof(float));
 
         expect("qk256_quantize_i8", k, quantize_i8_calls[k].why,
                qk256_quantize_i8(xq, scale, at(quantize_i8_calls[k].x), n),
@@ -773,7 +795,7 @@ START_TEST(test_gemv_i8)
     for (size_t k = 0; k < NELEMS(gemv_i8_calls); k++) {
         float *y = at(gemv_i8_calls[k].y);
         size_t rows = gemv_i8_calls[k].rows, cols = gemv_i8_calls[k].cols;
-        struct out o = { y, rows * sizeof(float) };
+        struct out o = out_at(y, rows * sizeof(float));
 
         for (size_t j = 0; j < NELEMS(gemv_i8_scales); j++) {
             char why[128];
@@ -786,6 +808,525 @@ START_TEST(test_gemv_i8)
                                  at(gemv_i8_calls[k].xq),
                                  gemv_i8_scales[j].value, rows, cols),
                    gemv_i8_calls[k].want, o, no_out);
+        }
+    }
+}
+END_TEST
+
+/* ---- qk256_gemm: 4 rows of 300 columns (128 bytes a row; with stride 128
+ * w spans 512 bytes) times 3 vectors.  With ldy = 6 the results are
+ * y[0..4), y[6..10) and y[12..16): y spans 64 bytes, results at bytes
+ * 0..16, 24..40 and 48..64, padding at 16..24 and 40..48.  With ldx = 310,
+ * x spans 2 * 310 + 300 floats (3680 bytes), vectors at bytes 0..1200,
+ * 1240..2440 and 2480..3680.  n * rows and n * cols would be 48 and 3600
+ * bytes: rows that wrap or overlap only past those tell the spans apart.
+ *
+ * The span of y is one range from its first result to the end of its
+ * last, padding included, as the span of w is from its first row to the
+ * end of its last: an input in the padding between results is reported
+ * as an overlap (qk256_gemm(3)). ---------------------------------------- */
+
+struct gemm_call {
+    int want;
+    loc y;
+    size_t ldy;
+    loc w;
+    size_t stride;
+    loc x;
+    size_t ldx;
+    loc scales; /* qk256_gemm_i8 only */
+    size_t rows, cols, n;
+    const char *why;
+};
+
+#define NS NUL /* the scales column of the qk256_gemm table */
+
+static const struct gemm_call gemm_calls[] = {
+    { OK, NUL, 0, NUL, 0, NUL, 0, NS, 0, 300, 3, "rows == 0 with NULL pointers" },
+    { OK, NUL, 0, NUL, 0, NUL, 0, NS, 4, 300, 0, "n == 0 with NULL pointers" },
+    { OK, NUL, 0, NUL, 0, NUL, 0, NS, 0, 0, 0, "rows, cols and n all 0" },
+    { OK, 1000, 0, 1000, 1, 1000, 0, NS, 0, 300, 3,
+      "rows == 0: y == w == x, every stride short" },
+    { OK, 1000, 0, 1000, 1, 1000, 0, NS, 4, 300, 0,
+      "n == 0: y == w == x, every stride short" },
+    { OK, TOP(2), 6, TOP(100), 128, TOP(100), 310, NS, 0, 300, 3,
+      "rows == 0 with wrapping pointers" },
+    { OK, TOP(2), 6, TOP(100), 128, TOP(100), 310, NS, 4, 300, 0,
+      "n == 0 with wrapping pointers" },
+    { OK, 0, 6, 1000, 128, 3000, 310, NS, 0, 300, SIZE_MAX,
+      "rows == 0 with n == SIZE_MAX" },
+    { OK, 0, 6, 1000, 128, 3000, 310, NS, SIZE_MAX, 300, 0,
+      "n == 0 with rows == SIZE_MAX" },
+    { OK, 0, 6, 1000, 128, 3000, 310, NS, 4, SIZE_MAX, 0,
+      "n == 0 with cols == SIZE_MAX" },
+    { OK, 0, 6, NUL, 0, NUL, 0, NS, 4, 0, 3, "cols == 0: y = 0, w and x may be NULL" },
+    { OK, 1, 7, 1000, 0, 3000, 0, NS, 3, 0, 5, "cols == 0 with pointers, unaligned" },
+    /* With cols == 0, w and x are not used, so not checked either. */
+    { OK, 1000, 6, 1000, 0, 1000, 0, NS, 4, 0, 3, "cols == 0: y may overlap w and x" },
+    { OK, 0, 6, TOP(100), 0, TOP(100), SIZE_MAX, NS, 4, 0, 3,
+      "cols == 0: w and x may wrap, any ldx" },
+    { OK, 0, 4, NUL, 0, NUL, 0, NS, 4, 0, 9, "cols == 0, ldy == rows" },
+    { OK, 0, 6, 1000, 128, 3000, 310, NS, 4, 300, 3, "valid" },
+    { OK, 0, 4, 1000, 128, 3000, 300, NS, 4, 300, 3, "ldy == rows and ldx == cols" },
+    { OK, 1, 7, 1003, 131, 3002, 311, NS, 4, 300, 3, "unaligned, odd strides" },
+    { OK, 0, 6, 1000, 128, 3000, 310, NS, 4, 300, 1, "n == 1" },
+    { OK, 0, 5, 1000, 128, 3000, 300, NS, 4, 300, 9, "n == 9" },
+    { OK, 0, 6, 1000, 128, 1000, 310, NS, 4, 300, 3, "x overlaps w: both inputs" },
+    { OK, 0, 6, BAD255 - 200, 128, 3000, 310, NS, 4, 300, 3, "any byte is packed data" },
+    /* NaN and infinity in x are not errors (SPEC section 3). */
+    { OK, 0, 6, 1000, 128, F_NAN - 600, 310, NS, 4, 300, 3,
+      "NaN in the middle of the first vector" },
+    { OK, 0, 6, 1000, 128, F_NAN - 1200, 310, NS, 4, 300, 3,
+      "NaN in the padding after the first vector" },
+    { OK, 0, 6, 1000, 128, F_PINF - 2480, 310, NS, 4, 300, 3,
+      "+inf first in the last vector" },
+    { OK, 0, 6, 1000, 128, F_SNAN - 3676, 310, NS, 4, 300, 3,
+      "signalling NaN last in the last vector, -NaN in the second" },
+    { E_NULL, NUL, 6, 1000, 128, 3000, 310, NS, 4, 300, 3, "y NULL" },
+    { E_NULL, NUL, 6, NUL, 0, NUL, 0, NS, 4, 0, 3, "y NULL with cols == 0" },
+    { E_NULL, 0, 6, NUL, 128, 3000, 310, NS, 4, 300, 3, "w NULL" },
+    { E_NULL, 0, 6, 1000, 128, NUL, 310, NS, 4, 300, 3, "x NULL" },
+    { E_NULL, 0, 6, 1000, 128, NUL, 310, NS, 4, 300, 1, "x NULL, n == 1" },
+    { E_NULL, 0, 6, NUL, 128, NUL, 310, NS, 4, 300, 3, "w and x NULL" },
+    { E_NULL, NUL, 3, 1000, 128, 3000, 310, NS, 4, 300, 3, "NULL before STRIDE (ldy)" },
+    { E_NULL, 0, 6, NUL, 128, 3000, 299, NS, 4, 300, 3, "NULL before STRIDE (ldx)" },
+    { E_NULL, 0, 6, 1000, 127, NUL, 310, NS, 4, 300, 3,
+      "NULL before STRIDE (row_stride)" },
+    { E_NULL, NUL, 6, 1000, 128, 3000, 310, NS, 4, 300, BIG4, "NULL before OVERFLOW (n)" },
+    { E_NULL, 0, 6, 1000, 128, NUL, SIZE_MAX, NS, 4, 300, 3,
+      "NULL before OVERFLOW (ldx)" },
+    { E_NULL, 3000, 6, NUL, 128, 3000, 310, NS, 4, 300, 3, "NULL before OVERLAP" },
+    { E_STRIDE, 0, 3, 1000, 128, 3000, 310, NS, 4, 300, 3, "ldy = rows - 1" },
+    { E_STRIDE, 0, 0, 1000, 128, 3000, 310, NS, 4, 300, 3, "ldy == 0" },
+    { E_STRIDE, 0, 3, 1000, 128, 3000, 310, NS, 4, 300, 1, "ldy = rows - 1, n == 1" },
+    { E_STRIDE, 0, 3, NUL, 0, NUL, 0, NS, 4, 0, 3, "ldy = rows - 1, cols == 0" },
+    { E_STRIDE, 0, 6, 1000, 128, 3000, 299, NS, 4, 300, 3, "ldx = cols - 1" },
+    { E_STRIDE, 0, 6, 1000, 128, 3000, 0, NS, 4, 300, 3, "ldx == 0" },
+    { E_STRIDE, 0, 6, 1000, 128, 3000, 299, NS, 4, 300, 1, "ldx = cols - 1, n == 1" },
+    { E_STRIDE, 0, 6, 1000, 128, 3000, 256, NS, 2, 257, 3, "ldx = 256, cols = 257" },
+    { E_STRIDE, 0, 6, 1000, 127, 3000, 310, NS, 4, 300, 3, "row_stride one byte short" },
+    { E_STRIDE, 0, 6, 1000, 0, 3000, 310, NS, 2, 1, 3, "row_stride 0" },
+    { E_STRIDE, 0, 6, 1000, 64, 3000, 310, NS, 2, 257, 3,
+      "row_stride of one block for two" },
+    { E_STRIDE, 0, 3, 1000, 127, 3000, 299, NS, 4, 300, 3, "all three strides short" },
+    { E_STRIDE, 0, 3, TOP(10), 128, 3000, 310, NS, 4, 300, 3,
+      "STRIDE (ldy) before OVERFLOW (w)" },
+    { E_STRIDE, 0, 6, 1000, 128, TOP(10), 299, NS, 4, 300, 3,
+      "STRIDE (ldx) before OVERFLOW (x)" },
+    { E_STRIDE, 0, 3, 1000, 128, 3000, 310, NS, 4, 300, SIZE_MAX,
+      "STRIDE (ldy) before OVERFLOW (n)" },
+    { E_STRIDE, 0, 6, 1000, 128, 3000, 299, NS, 4, 300, BIG4,
+      "STRIDE (ldx) before OVERFLOW (n)" },
+    { E_STRIDE, 0, SIZE_MAX, 1000, 128, 3000, 299, NS, 4, 300, 3,
+      "STRIDE (ldx) before OVERFLOW (ldy)" },
+    { E_STRIDE, 0, 6, 1000, 127, 3000, SIZE_MAX, NS, 4, 300, 3,
+      "STRIDE (row_stride) before OVERFLOW (ldx)" },
+    { E_STRIDE, 1000, 3, 1000, 128, 3000, 310, NS, 4, 300, 3,
+      "STRIDE (ldy) before OVERLAP" },
+    { E_STRIDE, 3000, 6, 1000, 128, 3000, 299, NS, 4, 300, 3,
+      "STRIDE (ldx) before OVERLAP" },
+    { E_OVERFLOW, 0, 6, 1000, 128, 3000, 310, NS, 4, 300, SIZE_MAX, "n == SIZE_MAX" },
+    { E_OVERFLOW, 0, 1, 1000, 64, 3000, 1, NS, 1, 1, BIG4, "n * 4 overflows, rows == 1" },
+    { E_OVERFLOW, 0, 1, 1000, 64, 3000, 1, NS, 1, 1, BIG4 - 1,
+      "n floats fit in a size_t but wrap" },
+    { E_OVERFLOW, 0, SIZE_MAX / 2 + 1, 1000, 128, 3000, 310, NS, 4, 300, 3,
+      "(n - 1) * ldy overflows" },
+    { E_OVERFLOW, 0, BIG4 - 4, 1000, 128, 3000, 310, NS, 4, 300, 2,
+      "((n - 1) * ldy + rows) * 4 overflows" },
+    { E_OVERFLOW, 0, BIG4 - 5, 1000, 128, 3000, 310, NS, 4, 300, 2,
+      "the span of y fits in a size_t but wraps" },
+    { E_OVERFLOW, 0, BIG4, 1000, 128, 3000, 310, NS, BIG4, 300, 1, "rows * 4 overflows" },
+    { E_OVERFLOW, 0, SIZE_MAX, 1000, 128, 3000, 310, NS, SIZE_MAX, 300, 1,
+      "rows == SIZE_MAX" },
+    { E_OVERFLOW, 0, 6, NUL, 0, NUL, 0, NS, 4, 0, BIG4, "n * 4 overflows, cols == 0" },
+    { E_OVERFLOW, 0, SIZE_MAX / 2 + 1, NUL, 0, NUL, 0, NS, 4, 0, 3,
+      "(n - 1) * ldy overflows, cols == 0" },
+    { E_OVERFLOW, TOP(2), 6, 1000, 128, 3000, 310, NS, 4, 300, 3, "y wraps" },
+    { E_OVERFLOW, TOP(62), 6, 1000, 128, 3000, 310, NS, 4, 300, 3, "y wraps by one byte" },
+    { E_OVERFLOW, TOP(50), 6, 1000, 128, 3000, 310, NS, 4, 300, 3,
+      "only the last result wraps: n * rows floats would not" },
+    { E_OVERFLOW, TOP(2), 6, NUL, 0, NUL, 0, NS, 4, 0, 3, "y wraps, cols == 0" },
+    { E_OVERFLOW, TOP(50), 6, NUL, 0, NUL, 0, NS, 4, 0, 3,
+      "only the last result wraps, cols == 0" },
+    { E_OVERFLOW, 0, 6, 1000, SIZE_MAX / 2 + 1, 3000, 1, NS, 3, 1, 3,
+      "(rows - 1) * row_stride overflows" },
+    { E_OVERFLOW, 0, 6, 1000, SIZE_MAX - 63, 3000, 1, NS, 2, 1, 3,
+      "(rows - 1) * row_stride + row bytes overflows" },
+    { E_OVERFLOW, 0, 6, TOP(100), 128, 3000, 310, NS, 1, 300, 3, "w wraps" },
+    { E_OVERFLOW, 0, 6, TOP(500), 128, 3000, 310, NS, 4, 300, 3, "the last row of w wraps" },
+    { E_OVERFLOW, 0, 6, TOP(510), 128, 3000, 310, NS, 4, 300, 3, "w wraps by one byte" },
+    { E_OVERFLOW, 0, 6, 1000, 128, TOP(100), 310, NS, 4, 300, 3, "x wraps" },
+    { E_OVERFLOW, 0, 6, 1000, 128, TOP(3678), 310, NS, 4, 300, 3, "x wraps by one byte" },
+    { E_OVERFLOW, 0, 6, 1000, 128, TOP(2500), 310, NS, 4, 300, 3,
+      "only the last vector of x wraps" },
+    { E_OVERFLOW, 0, 6, 1000, 128, TOP(3620), 310, NS, 4, 300, 3,
+      "x wraps: n * cols floats would not" },
+    { E_OVERFLOW, 0, 6, 1000, 128, 3000, SIZE_MAX / 2 + 1, NS, 4, 300, 3,
+      "(n - 1) * ldx overflows" },
+    { E_OVERFLOW, 0, 6, 1000, 128, 3000, BIG4 - 300, NS, 4, 300, 2,
+      "((n - 1) * ldx + cols) * 4 overflows" },
+    { E_OVERFLOW, 0, 6, 1000, 128, 3000, BIG4 - 301, NS, 4, 300, 2,
+      "the span of x fits in a size_t but wraps" },
+    { E_OVERFLOW, 0, 6, 1000, 128, 3000, SIZE_MAX, NS, 4, 300, 2, "ldx == SIZE_MAX" },
+    { E_OVERFLOW, 0, 1, 1000, BIG4, 3000, BIG4, NS, 1, BIG4, 1, "cols * 4 overflows" },
+    { E_OVERFLOW, 0, 1, 1000, RB(SIZE_MAX), 3000, SIZE_MAX, NS, 1, SIZE_MAX, 1,
+      "cols == SIZE_MAX" },
+    { E_OVERFLOW, 3000, 6, TOP(100), 128, 3000, 310, NS, 4, 300, 3,
+      "OVERFLOW (w) before OVERLAP" },
+    { E_OVERFLOW, 0, 6, 1000, 128, 0, SIZE_MAX / 2 + 1, NS, 4, 300, 3,
+      "OVERFLOW (ldx) before OVERLAP" },
+    { E_OVERFLOW, 1000, SIZE_MAX / 2 + 1, 1000, 128, 3000, 310, NS, 4, 300, 3,
+      "OVERFLOW (ldy) before OVERLAP" },
+#if UINTPTR_MAX > 0xffffffffu
+    /* As for qk256_gemv: the span of w fits, so y == w is reported. */
+    { E_OVERLAP, 1000, 2, 1000, SIZE_MAX / 2 + 2, 3000, 1, NS, 2, 1, 3,
+      "rows * row_stride overflows, the span of w does not" },
+#endif
+    { E_OVERLAP, 1000, 6, 1000, 128, 3000, 310, NS, 4, 300, 3, "y == w" },
+    { E_OVERLAP, 1511, 6, 1000, 128, 3000, 310, NS, 4, 300, 3,
+      "y starts at the last byte of w" },
+    { E_OVERLAP, 937, 6, 1000, 128, 3000, 310, NS, 4, 300, 3,
+      "y ends at the first byte of w" },
+    { E_OVERLAP, 1500, 6, 1000, 128, 3000, 310, NS, 4, 300, 3,
+      "y overlaps the last 12 bytes of w" },
+    { E_OVERLAP, 990, 6, 1000, 128, 3000, 310, NS, 4, 300, 3,
+      "y overlaps the first 54 bytes of w" },
+    { E_OVERLAP, 1201, 6, 1000, 128, 3000, 310, NS, 4, 300, 3, "y inside w" },
+    /* w inside y cannot happen here: w spans 512 bytes, y 64. */
+    { E_OVERLAP, 950, 6, 1000, 128, 3000, 310, NS, 4, 300, 3,
+      "only the last result overlaps w (j = 2)" },
+    { E_OVERLAP, 1490, 6, 1000, 128, 3000, 310, NS, 4, 300, 3,
+      "w ends in the padding after the first result" },
+    { E_OVERLAP, 1130, 6, 1000, 200, 3000, 310, NS, 4, 300, 3,
+      "y in the gap after row 0: the span of w includes it" },
+    { OK, 1512, 6, 1000, 128, 3000, 310, NS, 4, 300, 3, "y right after w" },
+    { OK, 936, 6, 1000, 128, 3000, 310, NS, 4, 300, 3, "y right before w" },
+    { OK, 1728, 6, 1000, 200, 3000, 310, NS, 4, 300, 3,
+      "y in the last row's padding, which need not exist" },
+    { E_OVERLAP, 3000, 6, 1000, 128, 3000, 310, NS, 4, 300, 3, "y == x" },
+    { E_OVERLAP, 3000, 1, 1000, 64, 3000, 1, NS, 1, 1, 1, "y == x, both 4 bytes" },
+    { E_OVERLAP, 6679, 6, 1000, 128, 3000, 310, NS, 4, 300, 3,
+      "y starts at the last byte of x" },
+    { E_OVERLAP, 2937, 6, 1000, 128, 3000, 310, NS, 4, 300, 3,
+      "y ends at the first byte of x" },
+    { E_OVERLAP, 6670, 6, 1000, 128, 3000, 310, NS, 4, 300, 3,
+      "y overlaps only the last vector of x (j = 2)" },
+    { E_OVERLAP, 2950, 6, 1000, 128, 3000, 310, NS, 4, 300, 3,
+      "only the last result overlaps x (j = 2)" },
+    { E_OVERLAP, 4000, 6, 1000, 128, 3000, 310, NS, 4, 300, 3, "y inside x" },
+    { E_OVERLAP, 4210, 6, 1000, 128, 3000, 330, NS, 4, 300, 3,
+      "y in the padding between vectors: the span of x includes it" },
+    /* 400 rows of one column, 2 vectors: w spans 25600 bytes; y 3200
+     * (ldy 400) or 4800 (ldy 800: results at 0..1600 and 3200..4800), x 8. */
+    { E_OVERLAP, 27000, 400, 1000, 64, 27500, 1, NS, 400, 1, 2, "x inside y" },
+    { E_OVERLAP, 27000, 800, 1000, 64, 28700, 1, NS, 400, 1, 2,
+      "x in the padding between results: the span of y includes it" },
+    { OK, 6680, 6, 1000, 128, 3000, 310, NS, 4, 300, 3, "y right after x" },
+    { OK, 2936, 6, 1000, 128, 3000, 310, NS, 4, 300, 3, "y right before x" },
+};
+
+#undef NS
+
+/* The bytes that a successful call may write: n results of rows floats,
+ * ldy floats apart. */
+static struct out
+gemm_out(const struct gemm_call *c)
+{
+    struct out o = { at(c->y), c->rows * sizeof(float), c->ldy * sizeof(float), c->n };
+    return o;
+}
+
+START_TEST(test_gemm)
+{
+    for (size_t k = 0; k < NELEMS(gemm_calls); k++) {
+        const struct gemm_call *c = &gemm_calls[k];
+
+        expect("qk256_gemm", k, c->why,
+               qk256_gemm(at(c->y), c->ldy, at(c->w), c->stride, at(c->x),
+                          c->ldx, c->rows, c->cols, c->n),
+               c->want, gemm_out(c), no_out);
+    }
+}
+END_TEST
+
+/* ---- qk256_gemm_i8: the shapes of qk256_gemm, with 1 byte an element of
+ * xq: with ldx = 310, xq spans 920 bytes, vectors at bytes 0..300, 310..610
+ * and 620..920 (n * cols: 900).  scales holds n floats: 12 bytes at 5000
+ * for n = 3.  Rows with more than QK256_I8_MAX_COLS columns must fail
+ * before anything reads w or xq, as for qk256_gemv_i8 ------------------- */
+
+static const struct gemm_call gemm_i8_calls[] = {
+    { OK, NUL, 0, NUL, 0, NUL, 0, NUL, 0, 300, 3, "rows == 0 with NULL pointers" },
+    { OK, NUL, 0, NUL, 0, NUL, 0, NUL, 4, 300, 0, "n == 0 with NULL pointers" },
+    { OK, NUL, 0, NUL, 0, NUL, 0, NUL, 0, 0, 0, "rows, cols and n all 0" },
+    { OK, NUL, 0, NUL, 0, NUL, 0, NUL, 4, I8_MAX + 1, 0, "n == 0 with too many cols" },
+    { OK, NUL, 0, NUL, 0, NUL, 0, NUL, 0, I8_MAX + 1, 3,
+      "rows == 0 with too many cols" },
+    { OK, 1000, 0, 1000, 1, 1000, 0, 1000, 0, 300, 3,
+      "rows == 0: y == w == xq == scales, every stride short" },
+    { OK, 1000, 0, 1000, 1, 1000, 0, 1000, 4, 300, 0,
+      "n == 0: y == w == xq == scales, every stride short" },
+    { OK, TOP(2), 6, TOP(100), 128, TOP(100), 310, TOP(4), 0, 300, 3,
+      "rows == 0 with wrapping pointers" },
+    { OK, TOP(2), 6, TOP(100), 128, TOP(100), 310, TOP(4), 4, 300, 0,
+      "n == 0 with wrapping pointers" },
+    { OK, 0, 6, 1000, 128, 3000, 310, 5000, 0, 300, SIZE_MAX,
+      "rows == 0 with n == SIZE_MAX" },
+    { OK, 0, 6, 1000, 128, 3000, 310, 5000, SIZE_MAX, 300, 0,
+      "n == 0 with rows == SIZE_MAX" },
+    { OK, 0, 6, NUL, 0, NUL, 0, NUL, 4, 0, 3,
+      "cols == 0: y = 0, w, xq and scales may be NULL" },
+    { OK, 0, 6, 1000, 0, 3000, 0, NUL, 4, 0, 3, "cols == 0: scales alone NULL" },
+    { OK, 1, 7, 1000, 0, 3000, 0, 5003, 3, 0, 5, "cols == 0 with pointers, unaligned" },
+    /* With cols == 0, w, xq and scales are not used, so not checked either. */
+    { OK, 1000, 6, 1000, 0, 1000, 0, 1000, 4, 0, 3,
+      "cols == 0: y may overlap w, xq and scales" },
+    { OK, 0, 6, TOP(100), 0, TOP(100), SIZE_MAX, TOP(4), 4, 0, 3,
+      "cols == 0: w, xq and scales may wrap, any ldx" },
+    { OK, 0, 4, NUL, 0, NUL, 0, NUL, 4, 0, 9, "cols == 0, ldy == rows" },
+    { OK, 0, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3, "valid" },
+    { OK, 0, 4, 1000, 128, 3000, 300, 5000, 4, 300, 3, "ldy == rows and ldx == cols" },
+    { OK, 1, 7, 1003, 131, 3002, 311, 5003, 4, 300, 3, "unaligned, odd strides" },
+    { OK, 0, 6, 1000, 128, 3000, 310, 5000, 4, 300, 1, "n == 1" },
+    { OK, 0, 5, 1000, 128, 3000, 300, 6000, 4, 300, 9, "n == 9" },
+    { OK, 0, 6, 1000, 128, 1000, 310, 5000, 4, 300, 3, "xq overlaps w: both inputs" },
+    { OK, 0, 6, 1000, 128, 3000, 310, 3100, 4, 300, 3, "scales inside xq: both inputs" },
+    { OK, 0, 6, 1000, 128, 3000, 310, 1100, 4, 300, 3, "scales inside w: both inputs" },
+    { OK, 0, 6, BAD255 - 200, 128, 3000, 310, 5000, 4, 300, 3, "any byte is packed data" },
+    { OK, 0, 6, 1000, 128, BAD128 - 150, 310, 5000, 4, 300, 3, "xq may hold -128" },
+    { OK, 0, 6, 1000, 128, BAD128 - 300, 310, 5000, 4, 300, 3,
+      "-128 in the padding after the first vector" },
+    /* Scales are not checked (qk256_gemm_i8(3)): non-finite ones propagate. */
+    { OK, 0, 6, 1000, 128, 3000, 310, F_NAN - 4, 4, 300, 3, "the middle scale NaN" },
+    { OK, 0, 6, 1000, 128, 3000, 310, F_PINF, 4, 300, 3, "the first scale +inf" },
+    { OK, 0, 6, 1000, 128, 3000, 310, F_NINF - 8, 4, 300, 3, "the last scale -inf" },
+    { OK, 0, 6, 1000, 128, 3000, 310, F_SNAN - 8, 4, 300, 3,
+      "the last scale a signalling NaN" },
+    { E_NULL, NUL, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3, "y NULL" },
+    { E_NULL, NUL, 6, NUL, 0, NUL, 0, NUL, 4, 0, 3, "y NULL with cols == 0" },
+    { E_NULL, 0, 6, NUL, 128, 3000, 310, 5000, 4, 300, 3, "w NULL" },
+    { E_NULL, 0, 6, 1000, 128, NUL, 310, 5000, 4, 300, 3, "xq NULL" },
+    { E_NULL, 0, 6, 1000, 128, 3000, 310, NUL, 4, 300, 3, "scales NULL" },
+    { E_NULL, 0, 6, 1000, 128, 3000, 310, NUL, 4, 300, 1, "scales NULL, n == 1" },
+    { E_NULL, 0, 6, NUL, 128, NUL, 310, NUL, 4, 300, 3, "w, xq and scales NULL" },
+    { E_NULL, NUL, 3, 1000, 128, 3000, 310, 5000, 4, 300, 3, "NULL before STRIDE (ldy)" },
+    { E_NULL, 0, 6, 1000, 128, 3000, 299, NUL, 4, 300, 3,
+      "scales NULL before STRIDE (ldx)" },
+    { E_NULL, 0, 6, 1000, 127, NUL, 310, 5000, 4, 300, 3,
+      "NULL before STRIDE (row_stride)" },
+    { E_NULL, 0, 6, 1000, 128, 3000, 310, NUL, 4, 300, BIG4,
+      "scales NULL before OVERFLOW (n)" },
+    { E_NULL, 0, 6, NUL, RB(I8_MAX + 1), 3000, I8_MAX + 1, 5000, 1, I8_MAX + 1, 3,
+      "NULL before OVERFLOW (cols)" },
+    { E_NULL, 3000, 6, 1000, 128, 3000, 310, NUL, 4, 300, 3,
+      "scales NULL before OVERLAP" },
+    { E_STRIDE, 0, 3, 1000, 128, 3000, 310, 5000, 4, 300, 3, "ldy = rows - 1" },
+    { E_STRIDE, 0, 0, 1000, 128, 3000, 310, 5000, 4, 300, 3, "ldy == 0" },
+    { E_STRIDE, 0, 3, 1000, 128, 3000, 310, 5000, 4, 300, 1, "ldy = rows - 1, n == 1" },
+    { E_STRIDE, 0, 3, NUL, 0, NUL, 0, NUL, 4, 0, 3, "ldy = rows - 1, cols == 0" },
+    { E_STRIDE, 0, 6, 1000, 128, 3000, 299, 5000, 4, 300, 3, "ldx = cols - 1" },
+    { E_STRIDE, 0, 6, 1000, 128, 3000, 0, 5000, 4, 300, 3, "ldx == 0" },
+    { E_STRIDE, 0, 6, 1000, 128, 3000, 299, 5000, 4, 300, 1, "ldx = cols - 1, n == 1" },
+    { E_STRIDE, 0, 6, 1000, 128, 3000, 256, 5000, 2, 257, 3, "ldx = 256, cols = 257" },
+    { E_STRIDE, 0, 6, 1000, 127, 3000, 310, 5000, 4, 300, 3, "row_stride one byte short" },
+    { E_STRIDE, 0, 6, 1000, 0, 3000, 310, 5000, 2, 1, 3, "row_stride 0" },
+    { E_STRIDE, 0, 6, 1000, 64, 3000, 310, 5000, 2, 257, 3,
+      "row_stride of one block for two" },
+    { E_STRIDE, 0, 3, TOP(10), 128, 3000, 310, 5000, 4, 300, 3,
+      "STRIDE (ldy) before OVERFLOW (w)" },
+    { E_STRIDE, 0, 6, 1000, 128, 3000, 299, TOP(4), 4, 300, 3,
+      "STRIDE (ldx) before OVERFLOW (scales)" },
+    { E_STRIDE, 0, 3, 1000, 128, 3000, 310, 5000, 4, 300, SIZE_MAX,
+      "STRIDE (ldy) before OVERFLOW (n)" },
+    { E_STRIDE, 0, 6, 1000, RB(I8_MAX + 1), 3000, I8_MAX, 5000, 1, I8_MAX + 1, 3,
+      "STRIDE (ldx) before OVERFLOW (cols)" },
+    { E_STRIDE, 0, 6, 1000, RB(I8_MAX + 1) - 1, 3000, I8_MAX + 1, 5000, 1, I8_MAX + 1, 3,
+      "STRIDE (row_stride) before OVERFLOW (cols)" },
+    { E_STRIDE, 5000, 3, 1000, 128, 3000, 310, 5000, 4, 300, 3,
+      "STRIDE (ldy) before OVERLAP (scales)" },
+    { E_STRIDE, 3000, 6, 1000, 128, 3000, 299, 5000, 4, 300, 3,
+      "STRIDE (ldx) before OVERLAP" },
+    { E_OVERFLOW, 0, 6, 1000, RB(I8_MAX + 1), 3000, I8_MAX + 1, 5000, 1, I8_MAX + 1, 1,
+      "cols = QK256_I8_MAX_COLS + 1" },
+    { E_OVERFLOW, 0, 6, 1000, RB(I8_MAX + 1), 3000, I8_MAX + 1, 5000, 3, I8_MAX + 1, 3,
+      "cols = QK256_I8_MAX_COLS + 1, three rows, n == 3" },
+    { E_OVERFLOW, 0, 6, 1000, RB(SIZE_MAX), 3000, SIZE_MAX, 5000, 1, SIZE_MAX, 1,
+      "cols == SIZE_MAX" },
+    { E_OVERFLOW, 1000, 6, 1000, RB(I8_MAX + 1), 1000, I8_MAX + 1, 5000, 1, I8_MAX + 1, 3,
+      "OVERFLOW (cols) before OVERLAP" },
+    /* QK256_I8_MAX_COLS itself is no overflow: the spans fit, y == w. */
+    { E_OVERLAP, 1000, 6, 1000, RB(I8_MAX), 3000, I8_MAX, 5000, 1, I8_MAX, 3,
+      "cols == QK256_I8_MAX_COLS: y == w" },
+    { E_OVERFLOW, 0, 6, 1000, 128, 3000, 310, 5000, 4, 300, SIZE_MAX, "n == SIZE_MAX" },
+    /* n * 4 overflows for scales too, but y spans at least n floats: its
+     * overflow is the one that any n reaches first. */
+    { E_OVERFLOW, 0, 1, 1000, 64, 3000, 1, 5000, 1, 1, BIG4, "n * 4 overflows, rows == 1" },
+    { E_OVERFLOW, 0, 1, 1000, 64, 3000, 1, 5000, 1, 1, BIG4 - 1,
+      "n floats fit in a size_t but wrap" },
+    { E_OVERFLOW, 0, SIZE_MAX / 2 + 1, 1000, 128, 3000, 310, 5000, 4, 300, 3,
+      "(n - 1) * ldy overflows" },
+    { E_OVERFLOW, 0, BIG4 - 4, 1000, 128, 3000, 310, 5000, 4, 300, 2,
+      "((n - 1) * ldy + rows) * 4 overflows" },
+    { E_OVERFLOW, 0, BIG4 - 5, 1000, 128, 3000, 310, 5000, 4, 300, 2,
+      "the span of y fits in a size_t but wraps" },
+    { E_OVERFLOW, 0, BIG4, 1000, 128, 3000, 310, 5000, BIG4, 300, 1, "rows * 4 overflows" },
+    { E_OVERFLOW, 0, SIZE_MAX, 1000, 128, 3000, 310, 5000, SIZE_MAX, 300, 1,
+      "rows == SIZE_MAX" },
+    { E_OVERFLOW, 0, 6, NUL, 0, NUL, 0, NUL, 4, 0, BIG4, "n * 4 overflows, cols == 0" },
+    { E_OVERFLOW, 0, SIZE_MAX / 2 + 1, NUL, 0, NUL, 0, NUL, 4, 0, 3,
+      "(n - 1) * ldy overflows, cols == 0" },
+    { E_OVERFLOW, TOP(2), 6, 1000, 128, 3000, 310, 5000, 4, 300, 3, "y wraps" },
+    { E_OVERFLOW, TOP(62), 6, 1000, 128, 3000, 310, 5000, 4, 300, 3, "y wraps by one byte" },
+    { E_OVERFLOW, TOP(50), 6, 1000, 128, 3000, 310, 5000, 4, 300, 3,
+      "only the last result wraps: n * rows floats would not" },
+    { E_OVERFLOW, TOP(2), 6, NUL, 0, NUL, 0, NUL, 4, 0, 3, "y wraps, cols == 0" },
+    { E_OVERFLOW, TOP(50), 6, NUL, 0, NUL, 0, NUL, 4, 0, 3,
+      "only the last result wraps, cols == 0" },
+    { E_OVERFLOW, 0, 6, 1000, SIZE_MAX / 2 + 1, 3000, 1, 5000, 3, 1, 3,
+      "(rows - 1) * row_stride overflows" },
+    { E_OVERFLOW, 0, 6, 1000, SIZE_MAX - 63, 3000, 1, 5000, 2, 1, 3,
+      "(rows - 1) * row_stride + row bytes overflows" },
+    { E_OVERFLOW, 0, 6, TOP(100), 128, 3000, 310, 5000, 1, 300, 3, "w wraps" },
+    { E_OVERFLOW, 0, 6, TOP(500), 128, 3000, 310, 5000, 4, 300, 3,
+      "the last row of w wraps" },
+    { E_OVERFLOW, 0, 6, TOP(510), 128, 3000, 310, 5000, 4, 300, 3, "w wraps by one byte" },
+    { E_OVERFLOW, 0, 6, 1000, 128, TOP(100), 310, 5000, 4, 300, 3, "xq wraps" },
+    { E_OVERFLOW, 0, 6, 1000, 128, TOP(918), 310, 5000, 4, 300, 3, "xq wraps by one byte" },
+    { E_OVERFLOW, 0, 6, 1000, 128, TOP(700), 310, 5000, 4, 300, 3,
+      "only the last vector of xq wraps" },
+    { E_OVERFLOW, 0, 6, 1000, 128, TOP(905), 310, 5000, 4, 300, 3,
+      "xq wraps: n * cols bytes would not" },
+    { E_OVERFLOW, 0, 6, 1000, 128, 3000, SIZE_MAX / 2 + 1, 5000, 4, 300, 3,
+      "(n - 1) * ldx overflows" },
+    { E_OVERFLOW, 0, 6, 1000, 128, 3000, SIZE_MAX - 299, 5000, 4, 300, 2,
+      "(n - 1) * ldx + cols overflows" },
+    { E_OVERFLOW, 0, 6, 1000, 128, 3000, SIZE_MAX - 310, 5000, 4, 300, 2,
+      "the span of xq fits in a size_t but wraps" },
+    { E_OVERFLOW, 0, 6, 1000, 128, 3000, SIZE_MAX, 5000, 4, 300, 2, "ldx == SIZE_MAX" },
+    { E_OVERFLOW, 0, 6, 1000, 128, 3000, 310, TOP(4), 4, 300, 3, "scales wrap" },
+    { E_OVERFLOW, 0, 6, 1000, 128, 3000, 310, TOP(10), 4, 300, 3,
+      "scales wrap by one byte" },
+    { E_OVERFLOW, 0, 6, 1000, 128, 3000, 310, TOP(8), 4, 300, 3,
+      "only the last scale wraps" },
+    { E_OVERFLOW, 0, 6, 1000, 128, 3000, 310, TOP(2), 4, 300, 1,
+      "the one scale wraps by one byte, n == 1" },
+    { E_OVERFLOW, 3000, 6, TOP(100), 128, 3000, 310, 5000, 4, 300, 3,
+      "OVERFLOW (w) before OVERLAP" },
+    { E_OVERFLOW, 3000, 6, 1000, 128, 3000, 310, TOP(10), 4, 300, 3,
+      "OVERFLOW (scales) before OVERLAP" },
+    { E_OVERFLOW, 0, 6, 1000, 128, 0, SIZE_MAX / 2 + 1, 5000, 4, 300, 3,
+      "OVERFLOW (ldx) before OVERLAP" },
+#if UINTPTR_MAX > 0xffffffffu
+    { E_OVERLAP, 1000, 2, 1000, SIZE_MAX / 2 + 2, 3000, 1, 5000, 2, 1, 3,
+      "rows * row_stride overflows, the span of w does not" },
+#endif
+    { E_OVERLAP, 1000, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3, "y == w" },
+    { E_OVERLAP, 1511, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3,
+      "y starts at the last byte of w" },
+    { E_OVERLAP, 937, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3,
+      "y ends at the first byte of w" },
+    { E_OVERLAP, 1500, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3,
+      "y overlaps the last 12 bytes of w" },
+    { E_OVERLAP, 990, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3,
+      "y overlaps the first 54 bytes of w" },
+    { E_OVERLAP, 1201, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3, "y inside w" },
+    { E_OVERLAP, 950, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3,
+      "only the last result overlaps w (j = 2)" },
+    { E_OVERLAP, 1490, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3,
+      "w ends in the padding after the first result" },
+    { E_OVERLAP, 1130, 6, 1000, 200, 3000, 310, 5000, 4, 300, 3,
+      "y in the gap after row 0: the span of w includes it" },
+    { OK, 1512, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3, "y right after w" },
+    { OK, 936, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3, "y right before w" },
+    { OK, 1728, 6, 1000, 200, 3000, 310, 5000, 4, 300, 3,
+      "y in the last row's padding, which need not exist" },
+    { E_OVERLAP, 3000, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3, "y == xq" },
+    { E_OVERLAP, 3000, 1, 1000, 64, 3000, 4, 5000, 1, 4, 1, "y == xq, both 4 bytes" },
+    { E_OVERLAP, 3919, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3,
+      "y starts at the last byte of xq" },
+    { E_OVERLAP, 2937, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3,
+      "y ends at the first byte of xq" },
+    { E_OVERLAP, 3910, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3,
+      "y overlaps only the last vector of xq (j = 2)" },
+    { E_OVERLAP, 2950, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3,
+      "only the last result overlaps xq (j = 2)" },
+    { E_OVERLAP, 3400, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3, "y inside xq" },
+    { E_OVERLAP, 3310, 6, 1000, 128, 3000, 400, 5000, 4, 300, 3,
+      "y in the padding between vectors: the span of xq includes it" },
+    /* As for qk256_gemm; the 8 bytes of scales go to 40000. */
+    { E_OVERLAP, 27000, 400, 1000, 64, 27500, 1, 40000, 400, 1, 2, "xq inside y" },
+    { E_OVERLAP, 27000, 800, 1000, 64, 28700, 1, 40000, 400, 1, 2,
+      "xq in the padding between results: the span of y includes it" },
+    { OK, 3920, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3, "y right after xq" },
+    { OK, 2936, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3, "y right before xq" },
+    { E_OVERLAP, 5000, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3, "y == scales" },
+    { E_OVERLAP, 5000, 1, 1000, 128, 3000, 310, 5000, 1, 300, 3,
+      "y == scales, both 12 bytes (rows == 1)" },
+    { E_OVERLAP, 5011, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3,
+      "y starts at the last byte of scales" },
+    { E_OVERLAP, 4937, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3,
+      "y ends at the first byte of scales" },
+    { E_OVERLAP, 5008, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3,
+      "y overlaps the last scale" },
+    { E_OVERLAP, 4990, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3,
+      "the first result overlaps the first 6 bytes of scales" },
+    { E_OVERLAP, 4950, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3,
+      "scales inside the last result (j = 2)" },
+    /* y inside scales cannot happen: y spans at least n floats. */
+    { E_OVERLAP, 4980, 10, 1000, 128, 3000, 310, 5000, 4, 300, 3,
+      "scales in the padding between results: the span of y includes it" },
+    { OK, 5012, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3, "y right after scales" },
+    { OK, 4936, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3, "y right before scales" },
+};
+
+START_TEST(test_gemm_i8)
+{
+    for (size_t k = 0; k < NELEMS(gemm_i8_calls); k++) {
+        const struct gemm_call *c = &gemm_i8_calls[k];
+
+        expect("qk256_gemm_i8", k, c->why,
+               qk256_gemm_i8(at(c->y), c->ldy, at(c->w), c->stride, at(c->x),
+                             c->ldx, at(c->scales), c->rows, c->cols, c->n),
+               c->want, gemm_out(c), no_out);
+    }
+}
+END_TEST
+
+/* cols == 0 writes y[j * ldy + r] = +0 for r < rows, j < n, and not one
+ * byte else: not the padding between results, nothing past the last. */
+START_TEST(test_gemm_no_cols)
+{
+    static const struct {
+        size_t rows, ldy, n;
+    } shapes[] = {
+        { 1, 1, 1 }, { 1, 3, 4 }, { 5, 5, 3 }, { 5, 8, 3 }, { 17, 20, 9 },
+        { 1000, 1001, 2 },
+    };
+
+    for (size_t k = 0; k < NELEMS(shapes); k++) {
+        size_t rows = shapes[k].rows, ldy = shapes[k].ldy, n = shapes[k].n;
+        size_t len = ((n - 1) * ldy + rows) * sizeof(float);
+
+        for (unsigned pos = 0; pos < GBUF_NPOS; pos++) {
+            for (int i8 = 0; i8 < 2; i8++) {
+                struct gbuf g;
+                float *y = gbuf_alloc(&g, len, pos);
+                const unsigned char *b = (const unsigned char *)y;
+                char ctx[96];
+
+                snprintf(ctx, sizeof ctx, "%s, cols == 0, rows=%zu ldy=%zu n=%zu pos=%u",
+                         i8 ? "qk256_gemm_i8" : "qk256_gemm", rows, ldy, n, pos);
+                ck_assert_int_eq(i8 ? qk256_gemm_i8(y, ldy, NULL, 0, NULL, 0, NULL,
+                                                    rows, 0, n)
+                                    : qk256_gemm(y, ldy, NULL, 0, NULL, 0, rows, 0, n),
+                                 QK256_OK);
+                /* gbuf_alloc filled y with 0xff bytes. */
+                for (size_t i = 0; i < len; i++)
+                    CHECK(b[i] == (i / sizeof(float) % ldy < rows ? 0x00 : 0xff),
+                          "%s: byte %zu (y[%zu]) is 0x%02x", ctx, i,
+                          i / sizeof(float), b[i]);
+                gbuf_free_checked(&g, "y", ctx);
+            }
         }
     }
 }
@@ -901,7 +1442,10 @@ suite_args(void)
     tcase_add_test(calls, test_quantize);
     tcase_add_test(calls, test_quantize_i8);
     tcase_add_test(calls, test_gemv_i8);
+    tcase_add_test(calls, test_gemm);
+    tcase_add_test(calls, test_gemm_i8);
     tcase_add_test(misc, test_gemv_no_cols);
+    tcase_add_test(misc, test_gemm_no_cols);
     tcase_add_test(misc, test_strerror);
     tcase_add_test(misc, test_row_bytes);
     tcase_add_test(misc, test_version);

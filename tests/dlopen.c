@@ -6,8 +6,9 @@
  *
  * The program is not linked with libqk256: it finds every public function
  * with dlsym, checks each against the reference (tests/ref.c) on the
- * awkward sizes, closes the library and loads it again, so that the ifunc
- * resolvers run a second time in the same process.
+ * awkward sizes (the GEMMs on a few numbers of vectors too), closes the
+ * library and loads it again, so that the ifunc resolvers run a second
+ * time in the same process.
  * Environment: QK256_EXPECT_IMPL, as for qk256-tests: the variant that must
  * be bound; exit 77 (SKIP) when this build or CPU cannot run it.
  */
@@ -17,6 +18,7 @@
 #include "internal.h"
 
 #include <dlfcn.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,8 @@ static struct {
     __typeof__(qk256_quantize) *quantize;
     __typeof__(qk256_quantize_i8) *quantize_i8;
     __typeof__(qk256_gemv_i8) *gemv_i8;
+    __typeof__(qk256_gemm) *gemm;
+    __typeof__(qk256_gemm_i8) *gemm_i8;
 } lib;
 
 static unsigned long checks, failures;
@@ -85,6 +89,8 @@ load(const char *path)
     QK256_SYM(quantize);
     QK256_SYM(quantize_i8);
     QK256_SYM(gemv_i8);
+    QK256_SYM(gemm);
+    QK256_SYM(gemm_i8);
 #undef QK256_SYM
     return h;
 }
@@ -152,6 +158,67 @@ xmalloc(size_t n)
     return p;
 }
 
+/* The GEMMs on the matrix w of rows rows of n columns, for a few numbers
+ * of vectors around the kernels' tiles, with padding between vectors
+ * (NaN, -128: a kernel that read it would show) and between results (a
+ * canary that must stay).  Each result against the reference: within the
+ * bound (gemm), bit for bit (gemm_i8); then a short ldx and a short ldy
+ * must fail with QK256_E_STRIDE and write nothing. */
+static void
+check_gemm(const uint8_t *w, size_t stride, size_t rows, size_t n)
+{
+    enum { MAXN = 9 };
+    static const size_t nvec[] = { 1, 3, 8, MAXN };
+    size_t ldy = rows + 2, ldx = n + 5, xlen = (MAXN - 1) * ldx + n;
+    size_t ylen = (MAXN - 1) * ldy + rows;
+    float *x = xmalloc(xlen * sizeof *x), scales[MAXN];
+    int8_t *xq = xmalloc(xlen);
+    float *y = xmalloc(ylen * sizeof *y), *y2 = xmalloc(ylen * sizeof *y2);
+    char what[64];
+
+    for (size_t i = 0; i < xlen; i++)
+        x[i] = i % ldx < n ? rnd_float() : NAN;
+    memset(xq, 0x80, xlen);
+    for (size_t j = 0; j < MAXN; j++)
+        ref_quantize_i8(xq + j * ldx, &scales[j], x + j * ldx, n);
+
+    for (size_t k = 0; k < sizeof nvec / sizeof nvec[0]; k++) {
+        size_t nv = nvec[k], len = ((nv - 1) * ldy + rows) * sizeof *y;
+
+        memset(y, 0xa5, ylen * sizeof *y);
+        memcpy(y2, y, ylen * sizeof *y);
+        int ok = lib.gemm(y, ldy, w, stride, x, ldx, rows, n, nv) == QK256_OK;
+        for (size_t j = 0; j < nv; j++) {
+            for (size_t r = 0; r < rows; r++)
+                ok = ok && ref_gemv_close(y[j * ldy + r],
+                                          ref_dot_row(w + r * stride, x + j * ldx, n));
+            if (j + 1 < nv)
+                ok = ok && memcmp(y + j * ldy + rows, y2 + j * ldy + rows,
+                                  (ldy - rows) * sizeof *y) == 0;
+        }
+        ok = ok && memcmp((char *)y + len, (char *)y2 + len, ylen * sizeof *y - len) == 0;
+        snprintf(what, sizeof what, "qk256_gemm, %zu vectors", nv);
+        check(ok, what, n);
+
+        memset(y, 0xa5, ylen * sizeof *y);
+        memcpy(y2, y, ylen * sizeof *y);
+        for (size_t j = 0; j < nv; j++)
+            ref_gemv_i8(y2 + j * ldy, w, stride, xq + j * ldx, scales[j], rows, n);
+        snprintf(what, sizeof what, "qk256_gemm_i8, %zu vectors", nv);
+        check(lib.gemm_i8(y, ldy, w, stride, xq, ldx, scales, rows, n, nv) == QK256_OK
+              && memcmp(y, y2, ylen * sizeof *y) == 0, what, n);
+    }
+
+    memcpy(y2, y, ylen * sizeof *y);
+    check(lib.gemm(y, ldy, w, stride, x, n - 1, rows, n, 3) == QK256_E_STRIDE
+          && memcmp(y, y2, ylen * sizeof *y) == 0, "qk256_gemm with ldx < cols", n);
+    check(lib.gemm_i8(y, rows - 1, w, stride, xq, ldx, scales, rows, n, 3)
+          == QK256_E_STRIDE && memcmp(y, y2, ylen * sizeof *y) == 0,
+          "qk256_gemm_i8 with ldy < rows", n);
+
+    free(x); free(xq); free(y); free(y2);
+}
+
 /* Every operation on n elements (a row of n columns for the GEMVs). */
 static void
 check_size(size_t n)
@@ -212,6 +279,8 @@ check_size(size_t n)
     memcpy(y2, y, sizeof y);
     check(lib.gemv(y, w, rb - 1, x, ROWS, n) == QK256_E_STRIDE
           && memcmp(y, y2, sizeof y) == 0, "qk256_gemv with a short stride", n);
+
+    check_gemm(w, stride, ROWS, n);
 
     free(codes); free(codes2); free(packed); free(want); free(x); free(f);
     free(g); free(scales); free(s2); free(xq); free(xq2); free(w);

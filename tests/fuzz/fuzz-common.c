@@ -715,7 +715,7 @@ fz_scramble_ignored(uint8_t *w, size_t rows, size_t row_stride, size_t cols,
     }
 }
 
-/* ---- gemv and gemv_i8 --------------------------------------------------- */
+/* ---- gemv, gemv_i8, gemm and gemm_i8 ------------------------------------ */
 
 void
 fz_gemv_shape(struct fz_gemv_shape *s, const struct fz_hdr *h)
@@ -732,10 +732,18 @@ fz_gemv_shape(struct fz_gemv_shape *s, const struct fz_hdr *h)
         s->is_short = 0;
     }
     s->wlen = s->rows ? (s->rows - 1) * s->stride + s->rb : 0;
+    s->n = 1;
+    s->ldy = s->ylen = s->rows;
+    s->ldx = s->xlen = s->cols;
+    s->gemm = 0;
+    s->over = (enum fz_over)((h->aux >> 18) % 4);
     s->call_rows = s->rows;
     s->call_cols = s->cols;
     s->call_stride = s->stride;
-    s->null_y = s->null_w = s->null_x = 0;
+    s->call_n = s->n;
+    s->call_ldy = s->ldy;
+    s->call_ldx = s->ldx;
+    s->null_y = s->null_w = s->null_x = s->null_s = 0;
 
     if (h->fault == FZ_NULL) {
         unsigned which = h->aux % 7 + 1;
@@ -746,6 +754,74 @@ fz_gemv_shape(struct fz_gemv_shape *s, const struct fz_hdr *h)
     }
 }
 
+size_t
+fz_ld(size_t base, unsigned byte, int *is_short)
+{
+    *is_short = 0;
+    switch (byte >> 5 & 7) {
+    case 3:
+        return base + 1 + byte % 8;
+    case 4:
+        return base + byte % 32;
+    case 5:
+        return base + 16 * (1 + byte % 4);
+    case 6:
+        return base + 64 * (byte % 32);
+    case 7:
+        if (base == 0)
+            return 0;
+        *is_short = 1;
+        return base - 1 - byte % 32 % base;
+    default:
+        return base;
+    }
+}
+
+void
+fz_gemm_shape(struct fz_gemv_shape *s, const struct fz_hdr *h, struct fz *f,
+              int scales)
+{
+    unsigned nb, yb, xb, ob;
+    int short_y, short_x;
+
+    fz_gemv_shape(s, h);
+    nb = fz_byte(f);
+    yb = fz_byte(f);
+    xb = fz_byte(f);
+    ob = fz_byte(f);
+
+    s->gemm = 1;
+    s->n = nb % (FZ_MAX_NVEC + 1);
+    if (s->n && s->cols && s->rows > FZ_MAX_GEMM / (s->n * s->cols)) {
+        s->rows = FZ_MAX_GEMM / (s->n * s->cols); /* >= 1: n * cols is small */
+        s->wlen = (s->rows - 1) * s->stride + s->rb;
+    }
+    s->ldy = fz_ld(s->rows, yb, &short_y);
+    s->ldx = fz_ld(s->cols, xb, &short_x);
+    if (h->fault == FZ_OVERFLOW) {
+        /* one fault at a time, as for the stride */
+        s->ldy = short_y ? s->rows : s->ldy;
+        s->ldx = short_x ? s->cols : s->ldx;
+        short_y = short_x = 0;
+    }
+    s->is_short = s->is_short || short_y || short_x;
+    s->ylen = s->n && s->rows ? (s->n - 1) * s->ldy + s->rows : 0;
+    s->xlen = s->n && s->cols ? (s->n - 1) * s->ldx + s->cols : 0;
+    s->over = (enum fz_over)(ob % FZ_NOVERS);
+    s->call_rows = s->rows;
+    s->call_n = s->n;
+    s->call_ldy = s->ldy;
+    s->call_ldx = s->ldx;
+    if (scales && h->fault == FZ_NULL) {
+        unsigned which = h->aux % 15 + 1;
+
+        s->null_y = (which & 1) != 0;
+        s->null_w = (which & 2) != 0;
+        s->null_x = (which & 4) != 0;
+        s->null_s = (which & 8) != 0;
+    }
+}
+
 void
 fz_gemv_overflow(struct fz_gemv_shape *s, const struct fz_hdr *h,
                  const struct fz_layout *l, int i8)
@@ -753,19 +829,33 @@ fz_gemv_overflow(struct fz_gemv_shape *s, const struct fz_hdr *h,
     if (h->fault != FZ_OVERFLOW || l->fake >= 0)
         return;
 
-    unsigned what = (h->aux >> 18) % 4;
+    enum fz_over what = s->over;
 
-    if (what == 1 && !(s->rows >= 2 && s->cols > 0))
-        what = 0;
+    if (what == FZ_OVER_STRIDE && !(s->rows >= 2 && s->cols > 0))
+        what = FZ_OVER_ROWS;
+    if ((what == FZ_OVER_LDY && s->n < 2)
+        || (what == FZ_OVER_LDX && !(s->n >= 2 && s->cols > 0)))
+        what = FZ_OVER_N;
     switch (what) {
-    case 0:
+    case FZ_OVER_ROWS:
         s->call_rows = fz_huge(h->aux, 1);
         break;
-    case 1:
+    case FZ_OVER_STRIDE:
         /* (rows - 1) * stride + rb wraps from any heap address */
         s->call_stride = SIZE_MAX - (h->aux & 0xffffu);
         break;
-    case 3:
+    case FZ_OVER_N:
+        /* y spans at least n floats */
+        s->call_n = fz_huge(h->aux, 1);
+        break;
+    case FZ_OVER_LDY:
+        s->call_ldy = fz_huge(h->aux, 1);
+        break;
+    case FZ_OVER_LDX:
+        /* int8: fz_huge's float sizes would fit as bytes */
+        s->call_ldx = fz_huge(h->aux, !i8);
+        break;
+    case FZ_OVER_COLS_I8:
         if (i8) {
             s->call_cols = (size_t)QK256_I8_MAX_COLS + 1 + (h->aux & 0xffffu);
             s->call_stride = fz_row_bytes(s->call_cols);
@@ -777,15 +867,21 @@ fz_gemv_overflow(struct fz_gemv_shape *s, const struct fz_hdr *h,
         s->call_stride = fz_row_bytes(s->call_cols);
         break;
     }
+    /* A short ldy or ldx would be QK256_E_STRIDE: no shorter than the
+     * rows or cols passed (a GEMV passes neither). */
+    if (s->call_ldy < s->call_rows)
+        s->call_ldy = s->call_rows;
+    if (s->call_ldx < s->call_cols)
+        s->call_ldx = s->call_cols;
 }
 
 void
 fz_gemv_args(struct fz_arg args[3], const struct fz_gemv_shape *s,
              const uint8_t *w, const void *x, size_t xsize)
 {
-    struct fz_arg y = { "y", s->rows * sizeof(float), NULL, 1, 1, s->null_y, NULL };
+    struct fz_arg y = { "y", s->ylen * sizeof(float), NULL, 1, 1, s->null_y, NULL };
     struct fz_arg wa = { "w", s->cols ? s->wlen : 0, w, 0, 0, s->null_w, NULL };
-    struct fz_arg xa = { "x", s->cols * xsize, x, 0, xsize == sizeof(float),
+    struct fz_arg xa = { "x", s->xlen * xsize, x, 0, xsize == sizeof(float),
                          s->null_x, NULL };
 
     args[0] = y;
@@ -824,11 +920,12 @@ int
 fz_gemv_want(const struct fz_gemv_shape *s, const struct fz_hdr *h,
              const struct fz_layout *l)
 {
-    if (s->call_rows == 0)
+    if (s->call_rows == 0 || s->call_n == 0)
         return QK256_OK;
-    if (s->null_y || (s->call_cols > 0 && (s->null_w || s->null_x)))
+    if (s->null_y || (s->call_cols > 0 && (s->null_w || s->null_x || s->null_s)))
         return QK256_E_NULL;
-    if (s->call_cols > 0 && s->call_stride < fz_row_bytes(s->call_cols))
+    if ((s->call_cols > 0 && s->call_stride < fz_row_bytes(s->call_cols))
+        || s->call_ldy < s->call_rows || s->call_ldx < s->call_cols)
         return QK256_E_STRIDE;
     if (h->fault == FZ_OVERFLOW)
         return QK256_E_OVERFLOW;
@@ -841,10 +938,16 @@ void
 fz_gemv_ctx(const char *fn, const struct fz_gemv_shape *s,
             const struct fz_hdr *h, const struct fz_layout *l)
 {
-    fz_ctx("%s rows=%zu cols=%zu stride=%zu (passed: %zu, %zu, %zu) fault=%d "
+    char vecs[160] = "";
+
+    if (s->gemm)
+        snprintf(vecs, sizeof vecs, " n=%zu ldy=%zu ldx=%zu (passed: %zu, %zu, "
+                 "%zu) over=%d null_s=%d", s->n, s->ldy, s->ldx, s->call_n,
+                 s->call_ldy, s->call_ldx, (int)s->over, s->null_s);
+    fz_ctx("%s rows=%zu cols=%zu stride=%zu (passed: %zu, %zu, %zu)%s fault=%d "
            "aux=0x%08x null=%d%d%d skew=%u,%u,%u pair=%d,%d t=%lld fake=%d "
            "kind=%u exp=%d inj=0x%02x@%u", fn, s->rows, s->cols, s->stride,
-           s->call_rows, s->call_cols, s->call_stride, (int)h->fault,
+           s->call_rows, s->call_cols, s->call_stride, vecs, (int)h->fault,
            (unsigned)h->aux, s->null_y, s->null_w, s->null_x, h->skew[0],
            h->skew[1], h->skew[2], l->pair_out, l->pair_in, l->t, l->fake,
            h->kind, h->exp, h->inj, h->inj_at);

@@ -3,11 +3,12 @@
  * SPDX-License-Identifier: MIT
  *
  * Every target reads the same 23-byte header (struct fz_hdr) from the
- * front of its input, then takes the data it needs (codes, packed bytes,
- * floats) from the rest.  When the input runs out, a PRNG seeded from the
- * whole input goes on, so that a seed of a few dozen bytes can still
- * describe a row of 4103 elements; the fuzzer mutates the header and the
- * leading data, which is where the shapes and the special values live.
+ * front of its input (fuzz_gemm: and 4 bytes more, see fz_gemm_shape),
+ * then takes the data it needs (codes, packed bytes, floats) from the
+ * rest.  When the input runs out, a PRNG seeded from the whole input goes
+ * on, so that a seed of a few dozen bytes can still describe a row of
+ * 4103 elements; the fuzzer mutates the header and the leading data,
+ * which is where the shapes and the special values live.
  *
  * A target calls the public function first, with its inputs and outputs
  * at the very end of exactly-sized heap blocks (so that ASan sees a read or
@@ -41,6 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FZ_MAX_ROWS 64
 #define FZ_MAX_ELEMS 65536     /* rows * cols of one gemv */
 #define FZ_MAX_SKEW 32         /* start offsets 0..31 */
+#define FZ_MAX_NVEC 20         /* n of gemm and gemm_i8 */
+#define FZ_MAX_GEMM 131072     /* n * rows * cols of one gemm */
 
 /* ---- the input ---------------------------------------------------------- */
 
@@ -248,31 +251,70 @@ void fz_check_row_bytes(size_t n);
 void fz_scramble_ignored(uint8_t *w, size_t rows, size_t row_stride,
                          size_t cols, struct fz *f);
 
-/* ---- gemv and gemv_i8 --------------------------------------------------- */
+/* ---- gemv, gemv_i8, gemm and gemm_i8 ------------------------------------ */
 
-/* The matrix of a gemv case, and what the public call is given (the same
- * but for the NULL and overflow faults).  rows and cols come from the
- * header (rows * cols at most FZ_MAX_ELEMS), the stride from fz_stride(). */
-struct fz_gemv_shape {
-    size_t rows, cols, rb, stride, wlen; /* wlen: (rows-1)*stride + rb */
-    int is_short;
-    size_t call_rows, call_cols, call_stride;
-    int null_y, null_w, null_x;
+/* The size that the overflow fault makes huge (without a wrapping
+ * pointer): what fz_gemv_overflow() passes instead of the real one. */
+enum fz_over {
+    FZ_OVER_ROWS,
+    FZ_OVER_STRIDE,  /* (rows - 1) * stride; rows >= 2, cols > 0, else rows */
+    FZ_OVER_COLS,    /* the x array */
+    FZ_OVER_COLS_I8, /* just over QK256_I8_MAX_COLS (i8), else as cols */
+    FZ_OVER_N,       /* gemm: the n results of y */
+    FZ_OVER_LDY,     /* gemm: (n - 1) * ldy; n >= 2, else n */
+    FZ_OVER_LDX,     /* gemm: (n - 1) * ldx; n >= 2, cols > 0, else n */
+    FZ_NOVERS
 };
 
-/* i8: the activations are int8 (gemv_i8), which adds the overflow of
- * cols > QK256_I8_MAX_COLS.  Faults: NULL takes aux % 7 + 1 as a mask of
- * y (1), w (2) and x (4); overflow picks by (aux >> 18) % 4: rows, the
- * stride (rows >= 2, cols > 0), cols (the float array), cols just over
- * QK256_I8_MAX_COLS (i8) or cols again.  With a wrapping pointer (see
- * fz_place) the sizes stay real: fz_gemv_overflow() applies them after
- * fz_place() when no argument got one. */
+/* The matrix and vectors of a gemv or gemm case, and what the public call
+ * is given (the same but for the NULL and overflow faults).  rows and cols
+ * come from the header (rows * cols at most FZ_MAX_ELEMS), the stride
+ * from fz_stride().  A GEMV is one vector: n = 1, ldy = rows, ldx = cols.
+ * y spans ylen floats, from its first result to the end of its last, and
+ * x xlen elements (0 when the call reads no x). */
+struct fz_gemv_shape {
+    size_t rows, cols, rb, stride, wlen; /* wlen: (rows-1)*stride + rb */
+    size_t n, ldy, ldx, ylen, xlen;
+    int gemm;     /* made by fz_gemm_shape(): n, ldy, ldx are passed */
+    int is_short; /* the stride, ldy or ldx is short: QK256_E_STRIDE */
+    enum fz_over over;
+    size_t call_rows, call_cols, call_stride, call_n, call_ldy, call_ldx;
+    int null_y, null_w, null_x, null_s; /* null_s: scales (gemm_i8) */
+};
+
+/* i8: the activations are int8 (gemv_i8, gemm_i8), which adds the
+ * overflow of cols > QK256_I8_MAX_COLS.  Faults: NULL takes aux % 7 + 1
+ * as a mask of y (1), w (2) and x (4); overflow picks by (aux >> 18) % 4
+ * among rows, the stride, cols and cols just over QK256_I8_MAX_COLS (see
+ * enum fz_over).  With a wrapping pointer (see fz_place) the sizes stay
+ * real: fz_gemv_overflow() applies them after fz_place() when no argument
+ * got one. */
 void fz_gemv_shape(struct fz_gemv_shape *s, const struct fz_hdr *h);
 void fz_gemv_overflow(struct fz_gemv_shape *s, const struct fz_hdr *h,
                       const struct fz_layout *l, int i8);
 
-/* The arguments y, w, x of the public call: x is cols elements of xsize
- * bytes; w and x are empty when cols == 0 (the call reads neither). */
+/* A gemm case: fz_gemv_shape(), then 4 bytes that follow the header:
+ *   23  n: byte % (FZ_MAX_NVEC + 1), 0 included; rows shrink so that
+ *       n * rows * cols stays at most FZ_MAX_GEMM
+ *   24  ldy: rows plus a padding, or short (fz_ld)
+ *   25  ldx: cols plus a padding, or short
+ *   26  the overflow fault: byte % FZ_NOVERS picks the size (enum fz_over)
+ * scales: the call takes n scales (gemm_i8); the NULL fault then takes
+ * aux % 15 + 1 as a mask of y (1), w (2), x (4) and scales (8).  With the
+ * overflow fault, no stride, ldy or ldx is short (one fault at a time). */
+void fz_gemm_shape(struct fz_gemv_shape *s, const struct fz_hdr *h,
+                   struct fz *f, int scales);
+
+/* The leading dimension that byte asks for, of vectors of base elements,
+ * by byte >> 5: 0-2 base; 3 base + 1..8; 4 base + 0..31; 5 base + 16,
+ * 32, 48 or 64; 6 base + 64 * 0..31; 7 short, base - 1 - byte % 32 % base
+ * (base itself when base == 0).  *is_short says whether it came out
+ * short. */
+size_t fz_ld(size_t base, unsigned byte, int *is_short);
+
+/* The arguments y, w, x of the public call: y is ylen floats, x xlen
+ * elements of xsize bytes; w and x are empty when cols == 0 (the call
+ * reads neither). */
 void fz_gemv_args(struct fz_arg args[3], const struct fz_gemv_shape *s,
                   const uint8_t *w, const void *x, size_t xsize);
 
@@ -287,8 +329,9 @@ int fz_want(size_t n, int is_null, const struct fz_hdr *h,
 int fz_check_finite(const struct qk256_impl *impl, const float *x, size_t n,
                     int finite);
 
-/* The status the public call owes, in the order of lib/qk256.c: NULL,
- * STRIDE, OVERFLOW, OVERLAP (l: the placed arguments). */
+/* The status the public call owes, in the order of lib/qk256.c: rows == 0
+ * or n == 0 is a no-op, then NULL, STRIDE, OVERFLOW, OVERLAP (l: the
+ * placed arguments). */
 int fz_gemv_want(const struct fz_gemv_shape *s, const struct fz_hdr *h,
                  const struct fz_layout *l);
 
