@@ -83,6 +83,7 @@ main(void)
     srunner_add_suite(sr, suite_threads());
     srunner_add_suite(sr, suite_quantize_i8());
     srunner_add_suite(sr, suite_gemv_i8());
+    srunner_add_suite(sr, suite_gemm());
     srunner_add_suite(sr, suite_i8_api());
 
     srunner_run_all(sr, CK_NORMAL);

@@ -22,6 +22,7 @@ Suite *suite_args(void);
 Suite *suite_threads(void);
 Suite *suite_quantize_i8(void);
 Suite *suite_gemv_i8(void);
+Suite *suite_gemm(void);
 Suite *suite_i8_api(void);
 
 /* Fails the running test with the printf-style message unless cond holds.
