@@ -9,9 +9,10 @@
  * the bench is scalar code and the speedups it prints are over scalar
  * code.  It is a yardstick, not an oracle (tests/ref.c is that): the f32
  * GEMV sums in f32, in order, and the GEMMs are one GEMV per vector.  The
- * int8 functions are exact by their definition, so the bench holds every variant to them bitwise.  The
- * functions have the public signatures and always return 0, so the bench
- * calls them and the library through the same pointers.
+ * int8 functions are exact by their definition, so the bench holds every
+ * variant to them bitwise.  The functions have the public signatures and
+ * always return 0, so the bench calls them and the library through the
+ * same pointers.
  */
 #include <config.h>
 

@@ -33,6 +33,10 @@
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
+/* For the GEMMs' loops over the vectors of a tile: unrolled, their
+ * accumulators stay in registers; GCC -O2 does not unroll them itself. */
+#define UNROLL8 _Pragma("GCC unroll 8")
+
 /* The lut twice over, indexed by the low three bits of a lane. */
 static ALWAYS_INLINE __m256
 lut8(void)
@@ -830,61 +834,63 @@ qk256_gemv_i8_avx2(float *y, const uint8_t *w, size_t row_stride,
  * Twin: qk256_gemm_scalar, within the SPEC section 4 bound, by the method
  * of the GEMV above (and gemm.h): each word of two rows is decoded once
  * for four vectors of the tile, so a tile of 8 takes two passes.  A row
- * and vector have one f32 accumulator per block (32 products a lane),
- * widened to double at the end of the block: 8 accumulators, 4 decoded
- * weights and the constants fill the 16 registers. */
+ * and vector have one f32 accumulator per chunk (at most 128 products a
+ * lane), widened to double at its end: 8 accumulators, 4 decoded weights
+ * and the constants fill the 16 registers. */
 
 #define GEMM_GROUP 4
 
 static ALWAYS_INLINE void
-gemm_pair8(qk256_gemm_sums s[2], const uint8_t *w0, const uint8_t *w1,
+gemm_pair8(qk256_gemm_sums *s, const uint8_t *w0, const uint8_t *w1,
            const float (*xb)[QK256_GEMM_CHUNK], size_t nblocks, size_t t0, size_t nt)
 {
-    for (size_t b = 0; b < nblocks; b++) {
-        __m256 a[2][GEMM_GROUP];
+    __m256 a[2][GEMM_GROUP];
 
-        for (size_t t = 0; t < nt; t++)
-            a[0][t] = a[1][t] = _mm256_setzero_ps();
-        for (size_t i = 0; i < QK256_BLOCK_ELEMS; i += 16) {
-            size_t c = b * QK256_BLOCK_ELEMS + i;
-            __m256i q0 = broadcast_u32(w0 + c / 4), q1 = broadcast_u32(w1 + c / 4);
-            __m256 d0lo = _mm256_permutevar8x32_ps(lut8(), code_index(q0, 0));
-            __m256 d0hi = _mm256_permutevar8x32_ps(lut8(), code_index(q0, 1));
-            __m256 d1lo = _mm256_permutevar8x32_ps(lut8(), code_index(q1, 0));
-            __m256 d1hi = _mm256_permutevar8x32_ps(lut8(), code_index(q1, 1));
+    UNROLL8
+    for (size_t t = 0; t < nt; t++)
+        a[0][t] = a[1][t] = _mm256_setzero_ps();
+    for (size_t c = 0; c < nblocks * QK256_BLOCK_ELEMS; c += 16) {
+        __m256i q0 = broadcast_u32(w0 + c / 4), q1 = broadcast_u32(w1 + c / 4);
+        __m256 d0lo = _mm256_permutevar8x32_ps(lut8(), code_index(q0, 0));
+        __m256 d0hi = _mm256_permutevar8x32_ps(lut8(), code_index(q0, 1));
+        __m256 d1lo = _mm256_permutevar8x32_ps(lut8(), code_index(q1, 0));
+        __m256 d1hi = _mm256_permutevar8x32_ps(lut8(), code_index(q1, 1));
 
-            for (size_t t = 0; t < nt; t++) {
-                __m256 x0 = _mm256_load_ps(&xb[t0 + t][c]);
-                __m256 x1 = _mm256_load_ps(&xb[t0 + t][c + 8]);
+        UNROLL8
+        for (size_t t = 0; t < nt; t++) {
+            __m256 x0 = _mm256_load_ps(&xb[t0 + t][c]);
+            __m256 x1 = _mm256_load_ps(&xb[t0 + t][c + 8]);
 
-                a[0][t] = _mm256_fmadd_ps(d0hi, x1, _mm256_fmadd_ps(d0lo, x0, a[0][t]));
-                a[1][t] = _mm256_fmadd_ps(d1hi, x1, _mm256_fmadd_ps(d1lo, x0, a[1][t]));
-            }
+            a[0][t] = _mm256_fmadd_ps(d0hi, x1, _mm256_fmadd_ps(d0lo, x0, a[0][t]));
+            a[1][t] = _mm256_fmadd_ps(d1hi, x1, _mm256_fmadd_ps(d1lo, x0, a[1][t]));
         }
-        for (size_t t = 0; t < nt; t++)
-            for (int r = 0; r < 2; r++) {
-                double *sp = s[r][t0 + t];
-                __m256 v = a[r][t];
-
-                _mm256_store_pd(sp, _mm256_add_pd(_mm256_load_pd(sp),
-                                                  _mm256_cvtps_pd(_mm256_castps256_ps128(v))));
-                _mm256_store_pd(sp + 4, _mm256_add_pd(_mm256_load_pd(sp + 4),
-                                                      _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1))));
-            }
     }
+    UNROLL8
+    for (size_t t = 0; t < nt; t++)
+        for (int r = 0; r < 2; r++) {
+            double *sp = s[r][t0 + t];
+            __m256 v = a[r][t];
+
+            _mm256_store_pd(sp, _mm256_add_pd(_mm256_load_pd(sp),
+                                              _mm256_cvtps_pd(_mm256_castps256_ps128(v))));
+            _mm256_store_pd(sp + 4, _mm256_add_pd(_mm256_load_pd(sp + 4),
+                                                  _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1))));
+        }
 }
 
 /* One copy of gemm_pair8 for each group width. */
 static void
-gemm_pair_avx2(qk256_gemm_sums s[2], const uint8_t *w0, const uint8_t *w1,
+gemm_pair_avx2(qk256_gemm_sums *s, const uint8_t *w, size_t row_stride, size_t k,
                const float (*xb)[QK256_GEMM_CHUNK], size_t nblocks, size_t nt)
 {
+    const uint8_t *w1 = k > 1 ? w + row_stride : w;
+
     for (size_t t0 = 0; t0 < nt; t0 += GEMM_GROUP) {
         switch (nt - t0) {
-        case 1: gemm_pair8(s, w0, w1, xb, nblocks, t0, 1); break;
-        case 2: gemm_pair8(s, w0, w1, xb, nblocks, t0, 2); break;
-        case 3: gemm_pair8(s, w0, w1, xb, nblocks, t0, 3); break;
-        default: gemm_pair8(s, w0, w1, xb, nblocks, t0, GEMM_GROUP); break;
+        case 1: gemm_pair8(s, w, w1, xb, nblocks, t0, 1); break;
+        case 2: gemm_pair8(s, w, w1, xb, nblocks, t0, 2); break;
+        case 3: gemm_pair8(s, w, w1, xb, nblocks, t0, 3); break;
+        default: gemm_pair8(s, w, w1, xb, nblocks, t0, GEMM_GROUP); break;
         }
     }
 }
@@ -909,6 +915,7 @@ i8_tile8(uint32_t acc[QK256_GEMM_TILE], const uint8_t *w, const int8_t *planes,
     const __m256i nib = _mm256_set1_epi8(0x0f);
     __m256i a[QK256_GEMM_TILE];
 
+    UNROLL8
     for (size_t t = 0; t < nt; t++)
         a[t] = _mm256_setzero_si256();
     for (size_t b = 0; b < nblocks; b++) {
@@ -922,6 +929,7 @@ i8_tile8(uint32_t acc[QK256_GEMM_TILE], const uint8_t *w, const int8_t *planes,
             __m256i d3 = _mm256_shuffle_epi8(i8_lut_hi(), hi);
             const int8_t *xp = planes + b * QK256_BLOCK_ELEMS + 32 * h;
 
+            UNROLL8
             for (size_t t = 0; t < nt; t++) {
                 const int8_t *xt = xp + t * QK256_GEMM_I8_CHUNK_ELEMS;
                 __m256i s16 = _mm256_maddubs_epi16(d0, load256(xt));
@@ -933,6 +941,7 @@ i8_tile8(uint32_t acc[QK256_GEMM_TILE], const uint8_t *w, const int8_t *planes,
             }
         }
     }
+    UNROLL8
     for (size_t t = 0; t < nt; t++)
         acc[t] = hsum_epi32(a[t]);
 }

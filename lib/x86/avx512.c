@@ -445,6 +445,7 @@ i8_tile16(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0,
             for (size_t t = 0; t < nt; t++) {
                 __m512i x = _mm512_load_si512(xp + t * QK256_GEMM_I8_CHUNK_ELEMS);
 
+                __asm__("" : "+v"(x)); /* one load for both rows (gemm) */
                 a0[t] = _mm512_dpbusd_epi32(a0[t], d0, x);
                 a1[t] = _mm512_dpbusd_epi32(a1[t], d1, x);
             }
@@ -485,68 +486,62 @@ qk256_gemm_i8_avx512(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
 /* ---- gemm ----------------------------------------------------------------
  * Twin: qk256_gemm_scalar, within the SPEC section 4 bound, by the method
  * of the GEMV above (and gemm.h): each word of two rows is decoded once
- * and multiplied into every vector of the tile.  A row and vector have one
- * f32 accumulator per block (16 products a lane), widened to double at
- * the end of the block. */
+ * and multiplied into every vector of the tile, 16 accumulators for 8
+ * vectors.  A row and vector have one f32 accumulator per chunk (at most
+ * 64 products a lane), widened to double at its end.  2560 x 2560, n = 8,
+ * us per vector: these two rows and 8 vectors 91, three rows 107-149,
+ * four rows and 4 or 6 vectors about 400 (GCC keeps those accumulators in
+ * memory); the GEMV 135-139. */
 
 static ALWAYS_INLINE void
-gemm_pair16(qk256_gemm_sums s[2], const uint8_t *w0, const uint8_t *w1,
+gemm_pair16(qk256_gemm_sums *s, const uint8_t *w, size_t row_stride, size_t k,
             const float (*xb)[QK256_GEMM_CHUNK], size_t nblocks, size_t nt)
 {
-    __m512d sum[2][QK256_GEMM_TILE];
+    const uint8_t *w0 = w, *w1 = k > 1 ? w + row_stride : w;
+    __m512 a0[QK256_GEMM_TILE], a1[QK256_GEMM_TILE];
 
     UNROLL8
-    for (size_t t = 0; t < nt; t++) {
-        sum[0][t] = _mm512_load_pd(s[0][t]);
-        sum[1][t] = _mm512_load_pd(s[1][t]);
-    }
-    for (size_t b = 0; b < nblocks; b++) {
-        __m512 a[2][QK256_GEMM_TILE];
+    for (size_t t = 0; t < nt; t++)
+        a0[t] = a1[t] = _mm512_setzero_ps();
+    for (size_t c = 0; c < nblocks * QK256_BLOCK_ELEMS; c += 16) {
+        __m512 d0 = _mm512_permutexvar_ps(code_index16(w0 + c / 4), lut16());
+        __m512 d1 = _mm512_permutexvar_ps(code_index16(w1 + c / 4), lut16());
 
         UNROLL8
-        for (size_t t = 0; t < nt; t++)
-            a[0][t] = a[1][t] = _mm512_setzero_ps();
-        for (size_t i = 0; i < QK256_BLOCK_ELEMS; i += 16) {
-            size_t c = b * QK256_BLOCK_ELEMS + i;
-            __m512 d0 = _mm512_permutexvar_ps(code_index16(w0 + c / 4), lut16());
-            __m512 d1 = _mm512_permutexvar_ps(code_index16(w1 + c / 4), lut16());
+        for (size_t t = 0; t < nt; t++) {
+            __m512 xv = _mm512_load_ps(&xb[t][c]);
 
-            UNROLL8
-            for (size_t t = 0; t < nt; t++) {
-                __m512 xv = _mm512_load_ps(&xb[t][c]);
-
-                a[0][t] = _mm512_fmadd_ps(d0, xv, a[0][t]);
-                a[1][t] = _mm512_fmadd_ps(d1, xv, a[1][t]);
-            }
+            /* Kept in a register: GCC would load it again for each FMA,
+             * and loads are what limits this loop (91 us above, 101 us
+             * without). */
+            __asm__("" : "+v"(xv));
+            a0[t] = _mm512_fmadd_ps(d0, xv, a0[t]);
+            a1[t] = _mm512_fmadd_ps(d1, xv, a1[t]);
         }
-        UNROLL8
-        for (size_t t = 0; t < nt; t++)
-            for (int r = 0; r < 2; r++) {
-                __m512 v = a[r][t];
-                __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
-
-                sum[r][t] = _mm512_add_pd(sum[r][t], _mm512_cvtps_pd(_mm512_castps512_ps256(v)));
-                sum[r][t] = _mm512_add_pd(sum[r][t], _mm512_cvtps_pd(hi));
-            }
     }
     UNROLL8
-    for (size_t t = 0; t < nt; t++) {
-        _mm512_store_pd(s[0][t], sum[0][t]);
-        _mm512_store_pd(s[1][t], sum[1][t]);
-    }
+    for (size_t t = 0; t < nt; t++)
+        for (size_t i = 0; i < 2; i++) {
+            __m512 v = i ? a1[t] : a0[t];
+            __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
+            __m512d sum = _mm512_load_pd(s[i][t]);
+
+            sum = _mm512_add_pd(sum, _mm512_cvtps_pd(_mm512_castps512_ps256(v)));
+            _mm512_store_pd(s[i][t], _mm512_add_pd(sum, _mm512_cvtps_pd(hi)));
+        }
 }
 
 /* One copy of gemm_pair16 for each tile width. */
 static void
-gemm_pair_avx512(qk256_gemm_sums s[2], const uint8_t *w0, const uint8_t *w1,
+gemm_pair_avx512(qk256_gemm_sums *s, const uint8_t *w, size_t row_stride, size_t k,
                  const float (*xb)[QK256_GEMM_CHUNK], size_t nblocks, size_t nt)
 {
     switch (nt) {
-#define QK256_TILE_CASE(k) \
-    case k: gemm_pair16(s, w0, w1, xb, nblocks, k); break;
+#define QK256_TILE_CASE(m) \
+    case m: gemm_pair16(s, w, row_stride, k, xb, nblocks, m); break;
     QK256_TILE_CASE(1) QK256_TILE_CASE(2) QK256_TILE_CASE(3) QK256_TILE_CASE(4)
     QK256_TILE_CASE(5) QK256_TILE_CASE(6) QK256_TILE_CASE(7)
-    default: gemm_pair16(s, w0, w1, xb, nblocks, QK256_GEMM_TILE); break;
+    default: gemm_pair16(s, w, row_stride, k, xb, nblocks, QK256_GEMM_TILE); break;
 #undef QK256_TILE_CASE
     }
 }

@@ -19,24 +19,28 @@
 /* ---- gemm ------------------------------------------------------------------
  * The tile's vectors are copied, QK256_GEMM_CHUNK columns at a time, into
  * an aligned buffer on the stack, zero past cols so that pad codes add
- * nothing: 16 KB for 8 vectors, which stays in L1 while QK256_GEMM_ROWS
+ * nothing: 32 KB for 8 vectors, which stays in L1 while QK256_GEMM_ROWS
  * rows take it.  Meanwhile each row and vector keeps its sum as eight
- * doubles on the stack; the result is their sum in f32, or, where that is
- * not finite, the scalar GEMV's (see the GEMV in avx2.c).
+ * doubles on the stack (17 KB); the result is their sum in f32, or, where
+ * that is not finite, the scalar GEMV's (see the GEMV in avx2.c).
  *
  * Why the copy: 2560 x 2560, n = 8, avx512, us per vector (GEMV 133):
  * each pair of rows read whole against x in place, 232 (the 80 KB of the
  * tile came from L2 for every pair); x in place, by chunks, 172 (most of
- * its loads, at malloc's alignment, cross a cache line); copied, 106. */
+ * its loads, at malloc's alignment, cross a cache line); copied, 512
+ * columns at a time and widened to double per block, 106; 1024 columns
+ * at a time, widened per chunk, with the kernel of avx512.c, 89-93. */
 #define QK256_GEMM_ROWS 32
-#define QK256_GEMM_CHUNK (2 * QK256_BLOCK_ELEMS)
+#define QK256_GEMM_CHUNK (4 * QK256_BLOCK_ELEMS)
 
 typedef double qk256_gemm_sums[QK256_GEMM_TILE][8];
 
-/* Adds the products of nblocks blocks of the rows at w0 and w1 and the
- * tile's chunks xb[t], t < nt, to the sums s[0][t] and s[1][t]. */
-typedef void qk256_gemm_pair_fn(qk256_gemm_sums s[2], const uint8_t *w0,
-                                const uint8_t *w1,
+/* Adds the products of nblocks blocks of the two rows at w and w +
+ * row_stride and the tile's chunks xb[t], t < nt, to the sums s[0][t] and
+ * s[1][t].  With k = 1 there is one row: the kernel takes it twice, and
+ * its second sums go to s[1], which is never read. */
+typedef void qk256_gemm_pair_fn(qk256_gemm_sums *s, const uint8_t *w,
+                                size_t row_stride, size_t k,
                                 const float (*xb)[QK256_GEMM_CHUNK],
                                 size_t nblocks, size_t nt);
 
@@ -47,9 +51,9 @@ qk256_gemm_rows(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                 qk256_gemm_pair_fn *pair)
 {
     float xb[QK256_GEMM_TILE][QK256_GEMM_CHUNK] __attribute__((aligned(64)));
-    qk256_gemm_sums s[QK256_GEMM_ROWS] __attribute__((aligned(64)));
+    qk256_gemm_sums s[QK256_GEMM_ROWS + 1] __attribute__((aligned(64)));
 
-    memset(s, 0, (nr + nr % 2) * sizeof s[0]);
+    memset(s, 0, sizeof s);
     for (size_t c0 = 0; c0 < cols; c0 += QK256_GEMM_CHUNK) {
         size_t len = cols - c0 < QK256_GEMM_CHUNK ? cols - c0 : QK256_GEMM_CHUNK;
         size_t nblocks = qk256_blocks(len);
@@ -58,14 +62,9 @@ qk256_gemm_rows(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
             memcpy(xb[t], x + t * ldx + c0, len * sizeof(float));
             memset(xb[t] + len, 0, (nblocks * QK256_BLOCK_ELEMS - len) * sizeof(float));
         }
-        /* An odd last row is taken twice; its twin's sums go to s[nr],
-         * which is never read. */
-        for (size_t r = 0; r < nr; r += 2) {
-            const uint8_t *w0 = w + r * row_stride + c0 / 4;
-
-            pair(s + r, w0, r + 1 < nr ? w0 + row_stride : w0,
+        for (size_t r = 0; r < nr; r += 2)
+            pair(s + r, w + r * row_stride + c0 / 4, row_stride, nr - r < 2 ? 1 : 2,
                  (const float (*)[QK256_GEMM_CHUNK])xb, nblocks, nt);
-        }
     }
     for (size_t r = 0; r < nr; r++)
         for (size_t t = 0; t < nt; t++) {
