@@ -62,37 +62,7 @@ static const size_t block_cols[] = { 300, 1024 + 1, 4096 + 1 };
 /* The integer weight of each code. */
 static const int wi[4] = { -2, -1, 1, 2 };
 
-/* ==== cases shared by both functions ==================================== */
-
-enum xkind {
-    X_RANGE10, /* uniform in [-10, 10] */
-    X_INTEGER, /* integers in [-8, 8]: every sum is exact */
-    X_ONES,    /* all 1.0 */
-    X_ZERO,    /* +0.0 and -0.0 */
-    X_HUGE,    /* +-[FLT_MAX / 4, FLT_MAX]: products and sums overflow f32 */
-};
-
-static const char *const xkind_names[] = {
-    "range10", "integer", "ones", "zero", "huge",
-};
-
-/* Non-finite values put into some of the vectors of x. */
-enum xspecial { S_NONE, S_NAN, S_INF, S_BOTH_INF };
-
-static const char *const xspecial_names[] = { "none", "NaN", "inf", "+-inf" };
-
-enum xqkind {
-    XQ_RANDOM, /* uniform in [-127, 127]: what quantize_i8 produces */
-    XQ_FULL,   /* uniform in [-128, 127] */
-    XQ_EDGES,  /* -128, -127, -1, 0, 1, 127 */
-    XQ_ZERO,   /* all 0 */
-    XQ_CONST,  /* all xconst */
-    XQ_NKINDS
-};
-
-static const char *const xqkind_names[] = {
-    "random", "full", "edges", "zero", "const",
-};
+/* ==== the cases ========================================================== */
 
 /* Scales: ordinary, negative, tiny (y underflows), subnormal, huge (y
  * overflows), signed zeros, and not finite. */
@@ -107,6 +77,7 @@ enum skind {
 };
 
 struct mcase {
+    int i8; /* qk256_gemm_i8, else qk256_gemm */
     size_t rows, cols, n;
     size_t ypad, xpad, wpad; /* ldy = rows + ypad, ldx = cols + xpad,
                                 row_stride = qk256_row_bytes(cols) + wpad */
@@ -130,15 +101,17 @@ pick_pad(struct rng *r)
     return rng_below(r, 4) ? 1 + rng_below(r, 37) : 0;
 }
 
-/* A case with random weights, x in [-10, 10] or random xq with random
- * scales, and paddings from r: all of them minimal when tight. */
+/* A case of qk256_gemm_i8 (i8) or qk256_gemm with random weights, x in
+ * [-10, 10] or random xq with random scales, and paddings from r: all of
+ * them minimal when tight. */
 static struct mcase
-plain_mcase(size_t rows, size_t cols, size_t n, unsigned pos, int tight,
-            struct rng *r)
+plain_mcase(int i8, size_t rows, size_t cols, size_t n, unsigned pos,
+            int tight, struct rng *r)
 {
     struct mcase mc;
 
     memset(&mc, 0, sizeof mc);
+    mc.i8 = i8;
     mc.rows = rows;
     mc.cols = cols;
     mc.n = n;
@@ -232,9 +205,10 @@ rescramble(uint8_t *w, size_t rows, size_t stride, size_t cols, struct rng *r)
         scramble_pad_codes(w + row * stride, cols, r);
 }
 
-/* ==== gemm =============================================================== */
+/* ==== running a case ===================================================== */
 
-/* The public function with the kernel's signature: valid arguments only. */
+/* The public functions with the kernels' signatures: valid arguments
+ * only. */
 static void
 public_gemm(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
             const float *x, size_t ldx, size_t rows, size_t cols, size_t n)
@@ -246,171 +220,302 @@ public_gemm(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
           "n=%zu) returned %d", ldy, row_stride, ldx, rows, cols, n, st);
 }
 
-static qk256_gemm_fn *
-gemm_of(const struct target *t)
+static void
+public_gemm_i8(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
+               const int8_t *xq, size_t ldx, const float *scales, size_t rows,
+               size_t cols, size_t n)
 {
-    return t->impl ? t->impl->gemm : public_gemm;
+    int st = qk256_gemm_i8(y, ldy, w, row_stride, xq, ldx, scales, rows,
+                           cols, n);
+
+    CHECK(st == QK256_OK,
+          "qk256_gemm_i8(ldy=%zu, stride=%zu, ldx=%zu, rows=%zu, cols=%zu, "
+          "n=%zu) returned %d", ldy, row_stride, ldx, rows, cols, n, st);
 }
 
-static void
-fill_x(float *x, size_t cols, enum xkind xk, struct rng *r)
-{
-    for (size_t c = 0; c < cols; c++) {
-        switch (xk) {
-        case X_RANGE10:
-            x[c] = rng_float(r, -10.0f, 10.0f);
-            break;
-        case X_INTEGER:
-            x[c] = (float)((int)rng_below(r, 17) - 8);
-            break;
-        case X_ONES:
-            x[c] = 1.0f;
-            break;
-        case X_ZERO:
-            x[c] = rng_next(r) & 1 ? -0.0f : 0.0f;
-            break;
-        case X_HUGE:
-            x[c] = rng_float(r, 0.25f, 1.0f) * (rng_next(r) & 1 ? -FLT_MAX : FLT_MAX);
-            break;
-        }
-    }
-}
+/* The buffers of one case: w, x (floats, or xq for gemm_i8), scales
+ * (gemm_i8 only) and y, each guard-paged at its placement, and the
+ * aligned copies that the test code fills and reads: wv, xv and sv what
+ * went in, img y before the call, yv y after it. */
+struct mrun {
+    const struct mcase *mc;
+    size_t stride, ldy, ldx, wlen, xbytes, ylen;
+    struct gbuf gw, gx, gs, gy;
+    uint8_t *w, *wv;
+    void *x, *xv;
+    float *scales, *sv, *y, *yv, *img;
+    struct rng r; /* the case's RNG, past the inputs */
+    char ctx[256];
+};
 
+/* Allocates and fills the buffers of mc on t: garbage in every pad code
+ * and row padding byte, NaN (f32) or random bytes (int8) between the
+ * vectors of x, the sentinel in all of y. */
 static void
-put_specials(float *x, size_t cols, enum xspecial sp, struct rng *r)
-{
-    size_t c1 = rng_below(r, cols), c2 = rng_below(r, cols);
-
-    switch (sp) {
-    case S_NONE:
-        break;
-    case S_NAN:
-        x[c1] = NAN;
-        break;
-    case S_INF:
-        x[c1] = rng_next(r) & 1 ? INFINITY : -INFINITY;
-        break;
-    case S_BOTH_INF:
-        x[c1] = INFINITY;
-        if (c2 != c1)
-            x[c2] = -INFINITY;
-        break;
-    }
-}
-
-static void
-run_gemm(const struct target *t, const struct mcase *mc)
+mrun_setup(struct mrun *m, const struct target *t, const struct mcase *mc)
 {
     size_t rows = mc->rows, cols = mc->cols, n = mc->n;
-    size_t rb = qk256_row_bytes(cols), stride = rb + mc->wpad;
-    size_t ldy = rows + mc->ypad, ldx = cols + mc->xpad;
-    size_t wlen = (rows - 1) * stride + rb;
-    size_t xlen = (n - 1) * ldx + cols, ylen = (n - 1) * ldy + rows + mc->yslack;
-    struct gbuf gw, gx, gy;
-    uint8_t *w = gbuf_alloc(&gw, wlen, mc->w_pos);
-    float *x = gbuf_alloc(&gx, xlen * sizeof(float), mc->x_pos);
-    float *y = gbuf_alloc(&gy, ylen * sizeof(float), mc->y_pos);
-    /* Aligned copies for the test code to fill and read. */
-    uint8_t *wv = scratch(wlen);
-    float *xv = scratch(xlen * sizeof(float));
-    float *yv = scratch(ylen * sizeof(float));
-    float *img = scratch(ylen * sizeof(float));
+    size_t rb = qk256_row_bytes(cols), xsize = mc->i8 ? 1 : sizeof(float);
+    char spos[16], kind[96];
+
+    m->mc = mc;
+    m->stride = rb + mc->wpad;
+    m->ldy = rows + mc->ypad;
+    m->ldx = cols + mc->xpad;
+    m->wlen = (rows - 1) * m->stride + rb;
+    m->xbytes = ((n - 1) * m->ldx + cols) * xsize;
+    m->ylen = (n - 1) * m->ldy + rows + mc->yslack;
+    m->w = gbuf_alloc(&m->gw, m->wlen, mc->w_pos);
+    m->x = gbuf_alloc(&m->gx, m->xbytes, mc->x_pos);
+    m->scales = mc->i8 ? gbuf_alloc(&m->gs, n * sizeof(float), mc->s_pos)
+                       : NULL;
+    m->y = gbuf_alloc(&m->gy, m->ylen * sizeof(float), mc->y_pos);
+    m->wv = scratch(m->wlen);
+    m->xv = scratch(m->xbytes);
+    m->sv = scratch(n * sizeof(float));
+    m->yv = scratch(m->ylen * sizeof(float));
+    m->img = scratch(m->ylen * sizeof(float));
+
+    spos[0] = '\0';
+    if (mc->i8) {
+        snprintf(spos, sizeof spos, ",s%u", mc->s_pos);
+        snprintf(kind, sizeof kind, "xq=%s(%d) scales=%s",
+                 xqkind_names[mc->qk], mc->xconst,
+                 mc->sk == SC_RANDOM ? "random" : "list");
+    } else {
+        snprintf(kind, sizeof kind, "x=%s special=%s", xkind_names[mc->xk],
+                 xspecial_names[mc->sp]);
+    }
+    snprintf(m->ctx, sizeof m->ctx,
+             "%s/%s rows=%zu cols=%zu n=%zu ldy=%zu ldx=%zu stride=%zu "
+             "slack=%zu pos=w%u,x%u,y%u%s seed=%llu wcode=%d %s",
+             mc->i8 ? "gemm_i8" : "gemm", t->name, rows, cols, n, m->ldy,
+             m->ldx, m->stride, mc->yslack, mc->w_pos, mc->x_pos, mc->y_pos,
+             spos, (unsigned long long)mc->seed, mc->wcode, kind);
+
+    rng_seed(&m->r, mc->seed);
+    fill_weights(m->wv, m->wlen, rows, m->stride, cols, mc->wcode, &m->r);
+    memcpy(m->w, m->wv, m->wlen);
+    if (mc->i8) {
+        int8_t *xqv = m->xv;
+
+        rng_bytes(&m->r, m->xv, m->xbytes); /* the padding between vectors */
+        for (size_t j = 0; j < n; j++)
+            fill_xq(xqv + j * m->ldx, cols, mc->qk, mc->xconst, &m->r);
+        for (size_t j = 0; j < n; j++)
+            m->sv[j] = mc->sk == SC_RANDOM
+                       ? rng_float(&m->r, -4.0f, 4.0f)
+                       : scale_list[(j + mc->seed) % NELEMS(scale_list)];
+        memcpy(m->scales, m->sv, n * sizeof(float));
+    } else {
+        float *xv = m->xv;
+
+        memset(xv, 0xff, m->xbytes); /* NaN between the vectors */
+        for (size_t j = 0; j < n; j++) {
+            fill_x(xv + j * m->ldx, cols, mc->xk, &m->r);
+            /* Non-finite values in some vectors only: they must not
+             * reach the results of the others. */
+            if (mc->sp != S_NONE && (j == n / 2 || rng_below(&m->r, 3) == 0))
+                put_specials(xv + j * m->ldx, cols, mc->sp, &m->r);
+        }
+    }
+    memcpy(m->x, m->xv, m->xbytes);
+    fill_sentinel(m->img, m->ylen);
+    memcpy(m->y, m->img, m->ylen * sizeof(float));
+}
+
+/* The function of the case on t (the public one for "public"). */
+static void
+mrun_call(struct mrun *m, const struct target *t)
+{
+    const struct mcase *mc = m->mc;
+
+    if (mc->i8)
+        (t->impl ? t->impl->gemm_i8 : public_gemm_i8)
+            (m->y, m->ldy, m->w, m->stride, m->x, m->ldx, m->scales,
+             mc->rows, mc->cols, mc->n);
+    else
+        (t->impl ? t->impl->gemm : public_gemm)
+            (m->y, m->ldy, m->w, m->stride, m->x, m->ldx, mc->rows,
+             mc->cols, mc->n);
+}
+
+/* gemm: each element within the bound of the reference; exact where
+ * every sum is; weight * cols where the codes are uniform and x all 1. */
+static void
+check_gemm_results(const struct mrun *m)
+{
+    const struct mcase *mc = m->mc;
+    const float *xv = m->xv;
     int exact = (mc->xk == X_INTEGER || mc->xk == X_ONES || mc->xk == X_ZERO)
                 && mc->sp == S_NONE;
     int closed = mc->wcode >= 0 && mc->xk == X_ONES && mc->sp == S_NONE;
-    struct rng r;
-    char ctx[256];
 
-    snprintf(ctx, sizeof ctx,
-             "gemm/%s rows=%zu cols=%zu n=%zu ldy=%zu ldx=%zu stride=%zu "
-             "slack=%zu pos=w%u,x%u,y%u seed=%llu wcode=%d x=%s special=%s",
-             t->name, rows, cols, n, ldy, ldx, stride, mc->yslack, mc->w_pos,
-             mc->x_pos, mc->y_pos, (unsigned long long)mc->seed, mc->wcode,
-             xkind_names[mc->xk], xspecial_names[mc->sp]);
-    rng_seed(&r, mc->seed);
-    fill_weights(wv, wlen, rows, stride, cols, mc->wcode, &r);
-    memcpy(w, wv, wlen);
-    memset(xv, 0xff, xlen * sizeof(float)); /* NaN between the vectors */
-    for (size_t j = 0; j < n; j++) {
-        fill_x(xv + j * ldx, cols, mc->xk, &r);
-        /* Non-finite values in some vectors only: they must not reach
-         * the results of the others. */
-        if (mc->sp != S_NONE && (j == n / 2 || rng_below(&r, 3) == 0))
-            put_specials(xv + j * ldx, cols, mc->sp, &r);
-    }
-    memcpy(x, xv, xlen * sizeof(float));
-    fill_sentinel(img, ylen);
-    memcpy(y, img, ylen * sizeof(float));
-
-    gemm_of(t)(y, ldy, w, stride, x, ldx, rows, cols, n);
-    memcpy(yv, y, ylen * sizeof(float));
-    CHECK(gbuf_canaries_ok(&gy), "%s: a write outside the %zu floats of y",
-          ctx, ylen);
-    check_untouched(yv, img, ylen, ldy, rows, n, ctx);
-
-    for (size_t j = 0; j < n; j++) {
-        for (size_t row = 0; row < rows; row++) {
-            struct ref_dot d = ref_dot_row(w + row * stride, xv + j * ldx, cols);
-            float got = yv[j * ldy + row];
+    for (size_t j = 0; j < mc->n; j++) {
+        for (size_t row = 0; row < mc->rows; row++) {
+            struct ref_dot d = ref_dot_row(m->w + row * m->stride,
+                                           xv + j * m->ldx, mc->cols);
+            float got = m->yv[j * m->ldy + row];
 
             CHECK(ref_gemv_close(got, d),
                   "%s: result %zu, y[%zu] = %.9g, want %.17g (|w x| sum %.9g)",
-                  ctx, j, row, (double)got, d.exact, d.mag);
+                  m->ctx, j, row, (double)got, d.exact, d.mag);
             CHECK(!exact || got == (float)d.exact,
                   "%s: result %zu, y[%zu] = %.9g, want exactly %.9g",
-                  ctx, j, row, (double)got, d.exact);
-            CHECK(!closed || got == (float)(wi[mc->wcode] * (long)cols),
-                  "%s: result %zu, y[%zu] = %.9g, want exactly %ld", ctx, j,
-                  row, (double)got, wi[mc->wcode] * (long)cols);
+                  m->ctx, j, row, (double)got, d.exact);
+            CHECK(!closed || got == (float)(wi[mc->wcode] * (long)mc->cols),
+                  "%s: result %zu, y[%zu] = %.9g, want exactly %ld", m->ctx,
+                  j, row, (double)got, wi[mc->wcode] * (long)mc->cols);
         }
     }
+}
+
+/* gemm_i8: result j bitwise the reference GEMV of column j with
+ * scales[j] (and the closed form where codes and xq are uniform), the
+ * same variant's gemv_i8 (the bound one for "public") and
+ * qk256_gemv_i8. */
+static void
+check_gemm_i8_results(const struct mrun *m, const struct target *t)
+{
+    const struct mcase *mc = m->mc;
+    size_t rows = mc->rows, cols = mc->cols;
+    const int8_t *xq = m->x, *xqv = m->xv;
+    float *want = scratch(rows * sizeof(float));
+    float *col = scratch(rows * sizeof(float));
+    qk256_gemv_i8_fn *gemv = t->impl ? t->impl->gemv_i8 : bound_impl()->gemv_i8;
+
+    for (size_t j = 0; j < mc->n; j++) {
+        const float *yj = m->yv + j * m->ldy;
+        char what[64];
+
+        snprintf(what, sizeof what, "result %zu (scale %a)", j,
+                 (double)m->sv[j]);
+        ref_gemv_i8(want, m->w, m->stride, xqv + j * m->ldx, m->sv[j], rows,
+                    cols);
+        assert_same_floats(yj, want, rows, what, m->ctx);
+
+        /* Uniform codes and constant xq: scale * (float)(w * xq * cols),
+         * worked out without decoding anything. */
+        if (mc->wcode >= 0 && (mc->qk == XQ_CONST || mc->qk == XQ_ZERO)) {
+            long long acc = (long long)wi[mc->wcode]
+                            * (mc->qk == XQ_CONST ? mc->xconst : 0)
+                            * (long long)cols;
+            float closed = m->sv[j] * (float)acc;
+
+            for (size_t row = 0; row < rows; row++)
+                assert_same_floats(yj + row, &closed, 1, "closed form",
+                                   m->ctx);
+        }
+
+        snprintf(what, sizeof what, "result %zu (vs %s gemv_i8)", j,
+                 t->impl ? t->name : "bound");
+        gemv(col, m->w, m->stride, xq + j * m->ldx, m->sv[j], rows, cols);
+        assert_same_floats(yj, col, rows, what, m->ctx);
+
+        snprintf(what, sizeof what, "result %zu (vs qk256_gemv_i8)", j);
+        CHECK(qk256_gemv_i8(col, m->w, m->stride, xq + j * m->ldx, m->sv[j],
+                            rows, cols) == QK256_OK,
+              "%s: qk256_gemv_i8 failed", m->ctx);
+        assert_same_floats(yj, col, rows, what, m->ctx);
+    }
+    free(want);
+    free(col);
+}
+
+/* Runs the case on t: y written only in its results (nothing in the
+ * padding, nothing past its end), the results checked, the inputs
+ * unchanged, and with mc->repad, a second call with other pad codes that
+ * gives the same bits. */
+static void
+run_case(const struct target *t, const struct mcase *mc)
+{
+    struct mrun m;
+    size_t ybytes;
+
+    mrun_setup(&m, t, mc);
+    ybytes = m.ylen * sizeof(float);
+    mrun_call(&m, t);
+    memcpy(m.yv, m.y, ybytes);
+    CHECK(gbuf_canaries_ok(&m.gy), "%s: a write outside the %zu floats of y",
+          m.ctx, m.ylen);
+    check_untouched(m.yv, m.img, m.ylen, m.ldy, mc->rows, mc->n, m.ctx);
+    if (mc->i8)
+        check_gemm_i8_results(&m, t);
+    else
+        check_gemm_results(&m);
 
     /* Other codes past cols: not one bit of any result may change. */
     if (mc->repad) {
-        memcpy(img, yv, ylen * sizeof(float));
-        rescramble(w, rows, stride, cols, &r);
-        gemm_of(t)(y, ldy, w, stride, x, ldx, rows, cols, n);
-        assert_same_floats(y, img, ylen, "y (other pad codes)", ctx);
+        memcpy(m.img, m.yv, ybytes);
+        rescramble(m.w, mc->rows, m.stride, mc->cols, &m.r);
+        mrun_call(&m, t);
+        assert_same_floats(m.y, m.img, m.ylen, "y (other pad codes)", m.ctx);
     } else {
-        CHECK(memcmp(w, wv, wlen) == 0, "%s: w was written", ctx);
+        CHECK(memcmp(m.w, m.wv, m.wlen) == 0, "%s: w was written", m.ctx);
     }
-    CHECK(memcmp(x, xv, xlen * sizeof(float)) == 0, "%s: x was written", ctx);
-    gbuf_free_checked(&gy, "y", ctx);
-    gbuf_free_checked(&gx, "x", ctx);
-    gbuf_free_checked(&gw, "w", ctx);
-    free(wv);
-    free(xv);
-    free(yv);
-    free(img);
+    CHECK(memcmp(m.x, m.xv, m.xbytes) == 0, "%s: %s was written", m.ctx,
+          mc->i8 ? "xq" : "x");
+    if (mc->i8) {
+        CHECK(memcmp(m.scales, m.sv, mc->n * sizeof(float)) == 0,
+              "%s: scales were written", m.ctx);
+        gbuf_free_checked(&m.gs, "scales", m.ctx);
+    }
+    gbuf_free_checked(&m.gy, "y", m.ctx);
+    gbuf_free_checked(&m.gx, mc->i8 ? "xq" : "x", m.ctx);
+    gbuf_free_checked(&m.gw, "w", m.ctx);
+    free(m.wv);
+    free(m.xv);
+    free(m.sv);
+    free(m.yv);
+    free(m.img);
 }
 
-/* n = n_counts[_i] with every row count: every remainder of the result
- * tiles with every remainder of the row groups.  cols cycle through
- * small_cols; every third case has the minimal ldy, ldx and row
+/* ==== tests of both functions ============================================ */
+
+/* n = n_counts[case_of(i)] with every row count: every remainder of the
+ * result tiles with every remainder of the row groups.  cols cycle
+ * through small_cols; every third case has the minimal ldy, ldx and row
  * stride. */
-START_TEST(test_n)
+static void
+n_cases(int i, int i8)
 {
-    const struct target *t = target_of(_i);
-    size_t ni = (size_t)case_of(_i);
+    const struct target *t = target_of(i);
+    size_t ni = (size_t)case_of(i);
     struct rng r;
 
-    rng_seed(&r, 0x6e00 + ni);
+    rng_seed(&r, (i8 ? 0x1800u : 0x6e00u) + ni);
     for (size_t ri = 0; ri < NELEMS(row_counts); ri++) {
-        struct mcase mc = plain_mcase(row_counts[ri],
+        struct mcase mc = plain_mcase(i8, row_counts[ri],
                                       small_cols[(ri + ni) % NELEMS(small_cols)],
                                       n_counts[ni], (unsigned)(ri + ni),
                                       ri % 3 == 0, &r);
-        if (ri % 4 == 3)
+        if (i8) {
+            mc.qk = ri % 3 == 1 ? XQ_FULL : XQ_RANDOM;
+            mc.sk = ri % 4 == 2 ? SC_LIST : SC_RANDOM;
+        } else if (ri % 4 == 3) {
             mc.xk = X_INTEGER;
-        run_gemm(t, &mc);
+        }
+        run_case(t, &mc);
     }
+}
+
+START_TEST(test_n)
+{
+    n_cases(_i, 0);
 }
 END_TEST
 
-/* cols = awkward_sizes[_i], with row counts and result counts paired
- * across tiles and groups (fewer pairs for the widest, which test_n
- * covers at small widths); random weights, x in [-10, 10] or integers,
- * and every other case a second call with other pad codes. */
+START_TEST(test_i8_n)
+{
+    n_cases(_i, 1);
+}
+END_TEST
+
+/* cols = awkward_sizes[case_of(i)], with row counts and result counts
+ * paired across tiles and groups (fewer pairs for the widest, which
+ * test_n covers at small widths); random weights, x in [-10, 10] or
+ * integers (xq random, full or edges), and every other case a second
+ * call with other pad codes. */
 static const struct {
     size_t rows, n;
 } shape_pairs[] = {
@@ -425,23 +530,172 @@ npairs(size_t cols)
     return cols > 1024 ? 5 : NELEMS(shape_pairs);
 }
 
-START_TEST(test_shapes)
+static void
+shape_cases(int i, int i8)
 {
-    const struct target *t = target_of(_i);
-    size_t si = (size_t)case_of(_i);
+    const struct target *t = target_of(i);
+    size_t si = (size_t)case_of(i);
+    uint64_t seed = fixed_seeds[si % n_fixed_seeds];
     struct rng r;
 
-    rng_seed(&r, fixed_seeds[si % n_fixed_seeds] + si);
+    rng_seed(&r, (i8 ? seed * 3 : seed) + si);
     for (size_t k = 0; k < npairs(awkward_sizes[si]); k++) {
-        struct mcase mc = plain_mcase(shape_pairs[k].rows, awkward_sizes[si],
-                                      shape_pairs[k].n, (unsigned)(k + si),
-                                      k % 4 == 0, &r);
+        struct mcase mc = plain_mcase(i8, shape_pairs[k].rows,
+                                      awkward_sizes[si], shape_pairs[k].n,
+                                      (unsigned)(k + si), k % 4 == 0, &r);
         mc.xk = k % 3 == 2 ? X_INTEGER : X_RANGE10;
+        mc.qk = (enum xqkind)(k % 3);
         mc.repad = k % 2;
-        run_gemm(t, &mc);
+        run_case(t, &mc);
     }
 }
+
+START_TEST(test_shapes)
+{
+    shape_cases(_i, 0);
+}
 END_TEST
+
+START_TEST(test_i8_shapes)
+{
+    shape_cases(_i, 1);
+}
+END_TEST
+
+/* cols = block_cols[case_of(i)] with every pair of block_pairs. */
+static void
+row_block_cases(int i, int i8)
+{
+    const struct target *t = target_of(i);
+    size_t ci = (size_t)case_of(i);
+    struct rng r;
+
+    rng_seed(&r, (i8 ? 0x18b10cu : 0xb10cu) + ci);
+    for (size_t k = 0; k < NELEMS(block_pairs); k++) {
+        struct mcase mc = plain_mcase(i8, block_pairs[k].rows, block_cols[ci],
+                                      block_pairs[k].n, (unsigned)(k + ci),
+                                      k == 1, &r);
+        mc.xk = k % 3 == 2 ? X_INTEGER : X_RANGE10;
+        mc.qk = k % 2 ? XQ_FULL : XQ_EDGES;
+        run_case(t, &mc);
+    }
+}
+
+START_TEST(test_row_blocks)
+{
+    row_block_cases(_i, 0);
+}
+END_TEST
+
+START_TEST(test_i8_row_blocks)
+{
+    row_block_cases(_i, 1);
+}
+END_TEST
+
+/* y at placement case_of(i); w and x at every placement; for gemm_i8
+ * scales too, with x's, shifted; xq full range. */
+static void
+position_cases(int i, int i8)
+{
+    const struct target *t = target_of(i);
+    unsigned a = (unsigned)case_of(i);
+    struct rng r;
+
+    rng_seed(&r, (i8 ? 0x1850u : 0x9050u) + a);
+    for (unsigned b = 0; b < GBUF_NPOS; b++) {
+        for (unsigned c = 0; c < GBUF_NPOS; c++) {
+            struct mcase mc = plain_mcase(i8, 1 + (a + b + c) % 6,
+                                          small_cols[(b + c) % NELEMS(small_cols)],
+                                          1 + (2 * a + b + 3 * c) % 10, 0,
+                                          (b + c) % 2, &r);
+            mc.y_pos = a;
+            mc.w_pos = b;
+            mc.x_pos = c;
+            mc.s_pos = (a + 2 * b + c) % GBUF_NPOS;
+            mc.qk = XQ_FULL;
+            run_case(t, &mc);
+        }
+    }
+}
+
+START_TEST(test_positions)
+{
+    position_cases(_i, 0);
+}
+END_TEST
+
+START_TEST(test_i8_positions)
+{
+    position_cases(_i, 1);
+}
+END_TEST
+
+/* The random cases keep rows * cols * n below this, so that thousands
+ * of them stay cheap under Valgrind (the reference sums in long double,
+ * which Valgrind runs slowly). */
+#define STRESS_WORK 20000
+
+/* Random cases, each of one function or the other. */
+static void
+stress_case(const struct target *t, struct rng *r)
+{
+    int i8 = (int)(rng_next(r) & 1);
+    size_t rows, cols, n;
+
+    rows = rng_below(r, 2) ? row_counts[rng_below(r, NELEMS(row_counts))]
+                           : 1 + rng_below(r, 40);
+    n = rng_below(r, 2) ? n_counts[rng_below(r, NELEMS(n_counts))]
+                        : 1 + rng_below(r, 20);
+    cols = rng_below(r, 3) ? 1 + rng_below(r, 1000)
+                           : awkward_sizes[rng_below(r, n_awkward_sizes)];
+    while (rows * cols * n > STRESS_WORK && (n > 1 || rows > 1)) {
+        if (n > 1 && (n >= rows || rng_next(r) & 1))
+            n = (n + 1) / 2;
+        else
+            rows = rows / 2;
+    }
+
+    struct mcase mc = plain_mcase(i8, rows, cols, n, 0, rng_below(r, 8) == 0,
+                                  r);
+
+    mc.w_pos = (unsigned)rng_below(r, GBUF_NPOS);
+    mc.x_pos = (unsigned)rng_below(r, GBUF_NPOS);
+    mc.y_pos = (unsigned)rng_below(r, GBUF_NPOS);
+    if (i8) {
+        mc.s_pos = (unsigned)rng_below(r, GBUF_NPOS);
+        mc.qk = (enum xqkind)rng_below(r, XQ_CONST);
+        mc.sk = rng_below(r, 4) ? SC_RANDOM : SC_LIST;
+        if (rng_below(r, 8) == 0) {
+            mc.wcode = (int)rng_below(r, 4);
+            mc.qk = XQ_CONST;
+            mc.xconst = (int)rng_below(r, 256) - 128;
+        }
+    } else {
+        switch (rng_below(r, 10)) {
+        case 0:
+        case 1:
+            mc.xk = X_INTEGER;
+            break;
+        case 2:
+            mc.xk = X_HUGE;
+            break;
+        default:
+            mc.xk = X_RANGE10;
+        }
+        if (rng_below(r, 20) == 0)
+            mc.sp = (enum xspecial)(1 + rng_below(r, 3));
+    }
+    run_case(t, &mc);
+}
+
+START_TEST(test_stress)
+{
+    run_stress(_i, "gemm", stress_case);
+}
+END_TEST
+
+/* ==== gemm =============================================================== */
 
 /* Every code equal to _i (garbage in the pad codes) and x all 1.0: every
  * result element is exactly weight * cols. */
@@ -452,29 +706,11 @@ START_TEST(test_uniform)
 
     rng_seed(&r, 42 + (uint64_t)case_of(_i));
     for (size_t si = 0; si < n_awkward_sizes; si++) {
-        struct mcase mc = plain_mcase(1 + si % 5, awkward_sizes[si],
+        struct mcase mc = plain_mcase(0, 1 + si % 5, awkward_sizes[si],
                                       1 + (si * 5) % 17, (unsigned)si, 0, &r);
         mc.wcode = case_of(_i);
         mc.xk = X_ONES;
-        run_gemm(t, &mc);
-    }
-}
-END_TEST
-
-/* cols = block_cols[_i] with every pair of block_pairs. */
-START_TEST(test_row_blocks)
-{
-    const struct target *t = target_of(_i);
-    size_t ci = (size_t)case_of(_i);
-    struct rng r;
-
-    rng_seed(&r, 0xb10c + ci);
-    for (size_t k = 0; k < NELEMS(block_pairs); k++) {
-        struct mcase mc = plain_mcase(block_pairs[k].rows, block_cols[ci],
-                                      block_pairs[k].n, (unsigned)(k + ci),
-                                      k == 1, &r);
-        mc.xk = k % 3 == 2 ? X_INTEGER : X_RANGE10;
-        run_gemm(t, &mc);
+        run_case(t, &mc);
     }
 }
 END_TEST
@@ -491,285 +727,19 @@ START_TEST(test_nonfinite)
 
     rng_seed(&r, 0xbad0 + (uint64_t)k);
     for (size_t si = 0; si < n_awkward_sizes; si++) {
-        struct mcase mc = plain_mcase(1 + si % 5, awkward_sizes[si],
+        struct mcase mc = plain_mcase(0, 1 + si % 5, awkward_sizes[si],
                                       ns[si % NELEMS(ns)],
                                       (unsigned)si, si % 3 == 0, &r);
         if (k < 3)
             mc.sp = (enum xspecial)(k + 1);
         else
             mc.xk = X_HUGE;
-        run_gemm(t, &mc);
+        run_case(t, &mc);
     }
 }
 END_TEST
-
-/* y at placement _i, w, x at every placement. */
-START_TEST(test_positions)
-{
-    const struct target *t = target_of(_i);
-    unsigned a = (unsigned)case_of(_i);
-    struct rng r;
-
-    rng_seed(&r, 0x9050 + a);
-    for (unsigned b = 0; b < GBUF_NPOS; b++) {
-        for (unsigned c = 0; c < GBUF_NPOS; c++) {
-            struct mcase mc = plain_mcase(1 + (a + b + c) % 6,
-                                          small_cols[(b + c) % NELEMS(small_cols)],
-                                          1 + (2 * a + b + 3 * c) % 10, 0,
-                                          (b + c) % 2, &r);
-            mc.y_pos = a;
-            mc.w_pos = b;
-            mc.x_pos = c;
-            run_gemm(t, &mc);
-        }
-    }
-}
-END_TEST
-
-/* The random cases keep rows * cols * n below this, so that thousands
- * of them stay cheap under Valgrind (the reference sums in long double,
- * which Valgrind runs slowly). */
-#define STRESS_WORK 20000
-
-static void
-stress_shape(struct rng *r, size_t *rows, size_t *cols, size_t *n)
-{
-    *rows = rng_below(r, 2) ? row_counts[rng_below(r, NELEMS(row_counts))]
-                            : 1 + rng_below(r, 40);
-    *n = rng_below(r, 2) ? n_counts[rng_below(r, NELEMS(n_counts))]
-                         : 1 + rng_below(r, 20);
-    *cols = rng_below(r, 3) ? 1 + rng_below(r, 1000)
-                            : awkward_sizes[rng_below(r, n_awkward_sizes)];
-    while (*rows * *cols * *n > STRESS_WORK && (*n > 1 || *rows > 1)) {
-        if (*n > 1 && (*n >= *rows || rng_next(r) & 1))
-            *n = (*n + 1) / 2;
-        else
-            *rows = *rows / 2;
-    }
-}
-
-static void
-stress_case(const struct target *t, struct rng *r)
-{
-    size_t rows, cols, n;
-
-    stress_shape(r, &rows, &cols, &n);
-
-    struct mcase mc = plain_mcase(rows, cols, n, 0, rng_below(r, 8) == 0, r);
-
-    mc.w_pos = (unsigned)rng_below(r, GBUF_NPOS);
-    mc.x_pos = (unsigned)rng_below(r, GBUF_NPOS);
-    mc.y_pos = (unsigned)rng_below(r, GBUF_NPOS);
-    switch (rng_below(r, 10)) {
-    case 0:
-    case 1:
-        mc.xk = X_INTEGER;
-        break;
-    case 2:
-        mc.xk = X_HUGE;
-        break;
-    default:
-        mc.xk = X_RANGE10;
-    }
-    if (rng_below(r, 20) == 0)
-        mc.sp = (enum xspecial)(1 + rng_below(r, 3));
-    run_gemm(t, &mc);
-}
 
 /* ==== gemm_i8 ============================================================ */
-
-static void
-public_gemm_i8(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
-               const int8_t *xq, size_t ldx, const float *scales, size_t rows,
-               size_t cols, size_t n)
-{
-    int st = qk256_gemm_i8(y, ldy, w, row_stride, xq, ldx, scales, rows,
-                           cols, n);
-
-    CHECK(st == QK256_OK,
-          "qk256_gemm_i8(ldy=%zu, stride=%zu, ldx=%zu, rows=%zu, cols=%zu, "
-          "n=%zu) returned %d", ldy, row_stride, ldx, rows, cols, n, st);
-}
-
-static qk256_gemm_i8_fn *
-gemm_i8_of(const struct target *t)
-{
-    return t->impl ? t->impl->gemm_i8 : public_gemm_i8;
-}
-
-static void
-fill_xq(int8_t *xq, size_t cols, enum xqkind xk, int xconst, struct rng *r)
-{
-    static const int edges[] = { -128, -127, -1, 0, 1, 127 };
-
-    for (size_t c = 0; c < cols; c++) {
-        switch (xk) {
-        case XQ_RANDOM:
-            xq[c] = (int8_t)((int)rng_below(r, 255) - 127);
-            break;
-        case XQ_FULL:
-            xq[c] = (int8_t)((int)rng_below(r, 256) - 128);
-            break;
-        case XQ_EDGES:
-            xq[c] = (int8_t)edges[rng_below(r, NELEMS(edges))];
-            break;
-        case XQ_ZERO:
-            xq[c] = 0;
-            break;
-        case XQ_CONST:
-        case XQ_NKINDS:
-            xq[c] = (int8_t)xconst;
-            break;
-        }
-    }
-}
-
-static void
-run_gemm_i8(const struct target *t, const struct mcase *mc)
-{
-    size_t rows = mc->rows, cols = mc->cols, n = mc->n;
-    size_t rb = qk256_row_bytes(cols), stride = rb + mc->wpad;
-    size_t ldy = rows + mc->ypad, ldx = cols + mc->xpad;
-    size_t wlen = (rows - 1) * stride + rb;
-    size_t xlen = (n - 1) * ldx + cols, ylen = (n - 1) * ldy + rows + mc->yslack;
-    struct gbuf gw, gq, gs, gy;
-    uint8_t *w = gbuf_alloc(&gw, wlen, mc->w_pos);
-    int8_t *xq = gbuf_alloc(&gq, xlen, mc->x_pos);
-    float *scales = gbuf_alloc(&gs, n * sizeof(float), mc->s_pos);
-    float *y = gbuf_alloc(&gy, ylen * sizeof(float), mc->y_pos);
-    uint8_t *wv = scratch(wlen);
-    int8_t *xqv = scratch(xlen);
-    float *sv = scratch(n * sizeof(float));
-    float *yv = scratch(ylen * sizeof(float));
-    float *img = scratch(ylen * sizeof(float));
-    float *want = scratch(rows * sizeof(float));
-    float *col = scratch(rows * sizeof(float));
-    /* The same variant's GEMV: the bound one for the public target. */
-    qk256_gemv_i8_fn *gemv = t->impl ? t->impl->gemv_i8 : bound_impl()->gemv_i8;
-    struct rng r;
-    char ctx[256];
-
-    snprintf(ctx, sizeof ctx,
-             "gemm_i8/%s rows=%zu cols=%zu n=%zu ldy=%zu ldx=%zu stride=%zu "
-             "slack=%zu pos=w%u,x%u,y%u,s%u seed=%llu wcode=%d xq=%s(%d) "
-             "scales=%s", t->name, rows, cols, n, ldy, ldx, stride, mc->yslack,
-             mc->w_pos, mc->x_pos, mc->y_pos, mc->s_pos,
-             (unsigned long long)mc->seed, mc->wcode, xqkind_names[mc->qk],
-             mc->xconst, mc->sk == SC_RANDOM ? "random" : "list");
-    rng_seed(&r, mc->seed);
-    fill_weights(wv, wlen, rows, stride, cols, mc->wcode, &r);
-    memcpy(w, wv, wlen);
-    rng_bytes(&r, (uint8_t *)xqv, xlen); /* the padding between vectors */
-    for (size_t j = 0; j < n; j++)
-        fill_xq(xqv + j * ldx, cols, mc->qk, mc->xconst, &r);
-    memcpy(xq, xqv, xlen);
-    for (size_t j = 0; j < n; j++)
-        sv[j] = mc->sk == SC_RANDOM
-                ? rng_float(&r, -4.0f, 4.0f)
-                : scale_list[(j + mc->seed) % NELEMS(scale_list)];
-    memcpy(scales, sv, n * sizeof(float));
-    fill_sentinel(img, ylen);
-    memcpy(y, img, ylen * sizeof(float));
-
-    gemm_i8_of(t)(y, ldy, w, stride, xq, ldx, scales, rows, cols, n);
-    memcpy(yv, y, ylen * sizeof(float));
-    CHECK(gbuf_canaries_ok(&gy), "%s: a write outside the %zu floats of y",
-          ctx, ylen);
-    check_untouched(yv, img, ylen, ldy, rows, n, ctx);
-
-    for (size_t j = 0; j < n; j++) {
-        char what[64];
-
-        snprintf(what, sizeof what, "result %zu (scale %a)", j, (double)sv[j]);
-        ref_gemv_i8(want, w, stride, xqv + j * ldx, sv[j], rows, cols);
-        assert_same_floats(yv + j * ldy, want, rows, what, ctx);
-
-        /* Uniform codes and constant xq: scale * (float)(w * xq * cols),
-         * worked out without decoding anything. */
-        if (mc->wcode >= 0 && (mc->qk == XQ_CONST || mc->qk == XQ_ZERO)) {
-            long long acc = (long long)wi[mc->wcode]
-                            * (mc->qk == XQ_CONST ? mc->xconst : 0)
-                            * (long long)cols;
-            float closed = sv[j] * (float)acc;
-
-            for (size_t row = 0; row < rows; row++)
-                assert_same_floats(yv + j * ldy + row, &closed, 1,
-                                   "closed form", ctx);
-        }
-
-        snprintf(what, sizeof what, "result %zu (vs %s gemv_i8)", j,
-                 t->impl ? t->name : "bound");
-        gemv(col, w, stride, xq + j * ldx, sv[j], rows, cols);
-        assert_same_floats(yv + j * ldy, col, rows, what, ctx);
-
-        snprintf(what, sizeof what, "result %zu (vs qk256_gemv_i8)", j);
-        CHECK(qk256_gemv_i8(col, w, stride, xq + j * ldx, sv[j], rows, cols)
-              == QK256_OK, "%s: qk256_gemv_i8 failed", ctx);
-        assert_same_floats(yv + j * ldy, col, rows, what, ctx);
-    }
-
-    if (mc->repad) {
-        memcpy(img, yv, ylen * sizeof(float));
-        rescramble(w, rows, stride, cols, &r);
-        gemm_i8_of(t)(y, ldy, w, stride, xq, ldx, scales, rows, cols, n);
-        assert_same_floats(y, img, ylen, "y (other pad codes)", ctx);
-    } else {
-        CHECK(memcmp(w, wv, wlen) == 0, "%s: w was written", ctx);
-    }
-    CHECK(memcmp(xq, xqv, xlen) == 0, "%s: xq was written", ctx);
-    CHECK(memcmp(scales, sv, n * sizeof(float)) == 0,
-          "%s: scales were written", ctx);
-    gbuf_free_checked(&gy, "y", ctx);
-    gbuf_free_checked(&gq, "xq", ctx);
-    gbuf_free_checked(&gs, "scales", ctx);
-    gbuf_free_checked(&gw, "w", ctx);
-    free(wv);
-    free(xqv);
-    free(sv);
-    free(yv);
-    free(img);
-    free(want);
-    free(col);
-}
-
-/* n = n_counts[_i] with every row count, as test_n. */
-START_TEST(test_i8_n)
-{
-    const struct target *t = target_of(_i);
-    size_t ni = (size_t)case_of(_i);
-    struct rng r;
-
-    rng_seed(&r, 0x1800 + ni);
-    for (size_t ri = 0; ri < NELEMS(row_counts); ri++) {
-        struct mcase mc = plain_mcase(row_counts[ri],
-                                      small_cols[(ri + ni) % NELEMS(small_cols)],
-                                      n_counts[ni], (unsigned)(ri + ni),
-                                      ri % 3 == 0, &r);
-        mc.qk = ri % 3 == 1 ? XQ_FULL : XQ_RANDOM;
-        mc.sk = ri % 4 == 2 ? SC_LIST : SC_RANDOM;
-        run_gemm_i8(t, &mc);
-    }
-}
-END_TEST
-
-/* cols = awkward_sizes[_i], as test_shapes. */
-START_TEST(test_i8_shapes)
-{
-    const struct target *t = target_of(_i);
-    size_t si = (size_t)case_of(_i);
-    struct rng r;
-
-    rng_seed(&r, fixed_seeds[si % n_fixed_seeds] * 3 + si);
-    for (size_t k = 0; k < npairs(awkward_sizes[si]); k++) {
-        struct mcase mc = plain_mcase(shape_pairs[k].rows, awkward_sizes[si],
-                                      shape_pairs[k].n, (unsigned)(k + si),
-                                      k % 4 == 0, &r);
-        mc.qk = (enum xqkind)(k % 3);
-        mc.repad = k % 2;
-        run_gemm_i8(t, &mc);
-    }
-}
-END_TEST
 
 /* Widths past the column chunks of the int8 kernels (a few thousand
  * columns): cols[_i], few rows and results, partial sums at their
@@ -786,29 +756,11 @@ START_TEST(test_i8_wide)
 
     rng_seed(&r, 0x31de + ci);
     for (size_t k = 0; k < NELEMS(shapes); k++) {
-        struct mcase mc = plain_mcase(shapes[k].rows, cols[ci], shapes[k].n,
+        struct mcase mc = plain_mcase(1, shapes[k].rows, cols[ci], shapes[k].n,
                                       (unsigned)(ci + k), k == 0, &r);
         mc.qk = k == 1 ? XQ_EDGES : XQ_FULL;
         mc.sk = k == 2 ? SC_LIST : SC_RANDOM;
-        run_gemm_i8(t, &mc);
-    }
-}
-END_TEST
-
-/* cols = block_cols[_i] with every pair of block_pairs. */
-START_TEST(test_i8_row_blocks)
-{
-    const struct target *t = target_of(_i);
-    size_t ci = (size_t)case_of(_i);
-    struct rng r;
-
-    rng_seed(&r, 0x18b10c + ci);
-    for (size_t k = 0; k < NELEMS(block_pairs); k++) {
-        struct mcase mc = plain_mcase(block_pairs[k].rows, block_cols[ci],
-                                      block_pairs[k].n, (unsigned)(k + ci),
-                                      k == 1, &r);
-        mc.qk = k % 2 ? XQ_FULL : XQ_EDGES;
-        run_gemm_i8(t, &mc);
+        run_case(t, &mc);
     }
 }
 END_TEST
@@ -823,12 +775,12 @@ START_TEST(test_i8_scales)
 
     rng_seed(&r, 0x5ca1e + (uint64_t)case_of(_i));
     for (size_t si = 0; si < n_awkward_sizes; si += 2) {
-        struct mcase mc = plain_mcase(1 + si % 6, awkward_sizes[si],
+        struct mcase mc = plain_mcase(1, 1 + si % 6, awkward_sizes[si],
                                       NELEMS(scale_list) + si % 3, (unsigned)si,
                                       si % 4 == 0, &r);
         mc.qk = (enum xqkind)case_of(_i);
         mc.sk = SC_LIST;
-        run_gemm_i8(t, &mc);
+        run_case(t, &mc);
     }
 }
 END_TEST
@@ -843,79 +795,14 @@ START_TEST(test_i8_uniform)
 
     rng_seed(&r, 77 + (uint64_t)case_of(_i));
     for (size_t si = 0; si < n_awkward_sizes; si += 2) {
-        struct mcase mc = plain_mcase(1 + si % 9, awkward_sizes[si],
+        struct mcase mc = plain_mcase(1, 1 + si % 9, awkward_sizes[si],
                                       1 + (si * 3) % 10, (unsigned)si, 0, &r);
         mc.wcode = case_of(_i) % 4;
         mc.qk = XQ_CONST;
         mc.xconst = consts[case_of(_i) / 4];
         mc.sk = si % 4 ? SC_RANDOM : SC_LIST;
-        run_gemm_i8(t, &mc);
+        run_case(t, &mc);
     }
-}
-END_TEST
-
-/* y at placement _i; w, xq and scales at every placement (scales with
- * xq's, shifted). */
-START_TEST(test_i8_positions)
-{
-    const struct target *t = target_of(_i);
-    unsigned a = (unsigned)case_of(_i);
-    struct rng r;
-
-    rng_seed(&r, 0x1850 + a);
-    for (unsigned b = 0; b < GBUF_NPOS; b++) {
-        for (unsigned c = 0; c < GBUF_NPOS; c++) {
-            struct mcase mc = plain_mcase(1 + (a + b + c) % 6,
-                                          small_cols[(b + c) % NELEMS(small_cols)],
-                                          1 + (2 * a + b + 3 * c) % 10, 0,
-                                          (b + c) % 2, &r);
-            mc.y_pos = a;
-            mc.w_pos = b;
-            mc.x_pos = c;
-            mc.s_pos = (a + 2 * b + c) % GBUF_NPOS;
-            mc.qk = XQ_FULL;
-            run_gemm_i8(t, &mc);
-        }
-    }
-}
-END_TEST
-
-static void
-i8_stress_case(const struct target *t, struct rng *r)
-{
-    size_t rows, cols, n;
-
-    stress_shape(r, &rows, &cols, &n);
-
-    struct mcase mc = plain_mcase(rows, cols, n, 0, rng_below(r, 8) == 0, r);
-
-    mc.w_pos = (unsigned)rng_below(r, GBUF_NPOS);
-    mc.x_pos = (unsigned)rng_below(r, GBUF_NPOS);
-    mc.y_pos = (unsigned)rng_below(r, GBUF_NPOS);
-    mc.s_pos = (unsigned)rng_below(r, GBUF_NPOS);
-    mc.qk = (enum xqkind)rng_below(r, XQ_CONST);
-    mc.sk = rng_below(r, 4) ? SC_RANDOM : SC_LIST;
-    if (rng_below(r, 8) == 0) {
-        mc.wcode = (int)rng_below(r, 4);
-        mc.qk = XQ_CONST;
-        mc.xconst = (int)rng_below(r, 256) - 128;
-    }
-    run_gemm_i8(t, &mc);
-}
-
-/* Random cases, each of one function or the other. */
-static void
-any_stress_case(const struct target *t, struct rng *r)
-{
-    if (rng_next(r) & 1)
-        i8_stress_case(t, r);
-    else
-        stress_case(t, r);
-}
-
-START_TEST(test_stress)
-{
-    run_stress(_i, "gemm", any_stress_case);
 }
 END_TEST
 

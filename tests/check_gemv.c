@@ -13,8 +13,6 @@
 #include "qk256.h"
 #include "internal.h"
 
-#include <float.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,23 +21,6 @@
 
 static const size_t row_counts[] = { 1, 2, 3, 4, 5, 7, 8, 9, 13, 17 };
 static const size_t stride_pads[] = { 0, 1, 3, 64 };
-
-enum xkind {
-    X_RANGE10, /* uniform in [-10, 10] */
-    X_INTEGER, /* integers in [-8, 8]: every sum is exact */
-    X_ONES,    /* all 1.0 */
-    X_ZERO,    /* +0.0 and -0.0 */
-    X_HUGE,    /* +-[FLT_MAX / 4, FLT_MAX]: products and sums overflow f32 */
-};
-
-static const char *const xkind_names[] = {
-    "range10", "integer", "ones", "zero", "huge",
-};
-
-/* Non-finite values put into x at random places. */
-enum xspecial { S_NONE, S_NAN, S_INF, S_BOTH_INF };
-
-static const char *const xspecial_names[] = { "none", "NaN", "inf", "+-inf" };
 
 struct gcase {
     size_t rows, cols, pad; /* row_stride = qk256_row_bytes(cols) + pad */
@@ -57,52 +38,6 @@ plain_case(size_t rows, size_t cols, size_t pad, unsigned pos, uint64_t seed)
     struct gcase gc = { rows, cols, pad, pos % GBUF_NPOS, (pos + 1) % GBUF_NPOS,
                         (pos + 2) % GBUF_NPOS, seed, -1, X_RANGE10, S_NONE };
     return gc;
-}
-
-static void
-fill_x(float *x, size_t cols, enum xkind xk, struct rng *r)
-{
-    for (size_t c = 0; c < cols; c++) {
-        switch (xk) {
-        case X_RANGE10:
-            x[c] = rng_float(r, -10.0f, 10.0f);
-            break;
-        case X_INTEGER:
-            x[c] = (float)((int)rng_below(r, 17) - 8);
-            break;
-        case X_ONES:
-            x[c] = 1.0f;
-            break;
-        case X_ZERO:
-            x[c] = rng_next(r) & 1 ? -0.0f : 0.0f;
-            break;
-        case X_HUGE:
-            x[c] = rng_float(r, 0.25f, 1.0f) * (rng_next(r) & 1 ? -FLT_MAX : FLT_MAX);
-            break;
-        }
-    }
-}
-
-static void
-put_specials(float *x, size_t cols, enum xspecial sp, struct rng *r)
-{
-    size_t c1 = rng_below(r, cols), c2 = rng_below(r, cols);
-
-    switch (sp) {
-    case S_NONE:
-        break;
-    case S_NAN:
-        x[c1] = NAN;
-        break;
-    case S_INF:
-        x[c1] = rng_next(r) & 1 ? INFINITY : -INFINITY;
-        break;
-    case S_BOTH_INF:
-        x[c1] = INFINITY;
-        if (c2 != c1)
-            x[c2] = -INFINITY;
-        break;
-    }
 }
 
 static void

@@ -513,18 +513,6 @@ suite_quantize_i8(void)
 
 static const int wi[4] = { -2, -1, 1, 2 };
 
-enum xqkind {
-    XQ_RANDOM, /* uniform in [-127, 127]: what quantize_i8 produces */
-    XQ_FULL,   /* uniform in [-128, 127] */
-    XQ_EDGES,  /* -128, -127, -1, 0, 1, 127 */
-    XQ_ZERO,   /* all 0: acc = 0, y = scale * 0 */
-    XQ_CONST,  /* all xconst */
-};
-
-static const char *const xqkind_names[] = {
-    "random", "full", "edges", "zero", "const",
-};
-
 /* Scales: ordinary, negative, tiny (y underflows), subnormal, huge (y
  * overflows), signed zeros, and not finite (NaN and inf propagate; inf
  * times an acc of 0 is NaN). */
@@ -550,32 +538,6 @@ plain_gcase(size_t rows, size_t cols, size_t pad, unsigned pos, uint64_t seed,
     struct gcase gc = { rows, cols, pad, pos % GBUF_NPOS, (pos + 1) % GBUF_NPOS,
                         (pos + 3) % GBUF_NPOS, seed, -1, XQ_RANDOM, 0, scale };
     return gc;
-}
-
-static void
-fill_xq(int8_t *xq, size_t cols, enum xqkind xk, int xconst, struct rng *r)
-{
-    static const int edges[] = { -128, -127, -1, 0, 1, 127 };
-
-    for (size_t c = 0; c < cols; c++) {
-        switch (xk) {
-        case XQ_RANDOM:
-            xq[c] = (int8_t)((int)rng_below(r, 255) - 127);
-            break;
-        case XQ_FULL:
-            xq[c] = (int8_t)((int)rng_below(r, 256) - 128);
-            break;
-        case XQ_EDGES:
-            xq[c] = (int8_t)edges[rng_below(r, NELEMS(edges))];
-            break;
-        case XQ_ZERO:
-            xq[c] = 0;
-            break;
-        case XQ_CONST:
-            xq[c] = (int8_t)xconst;
-            break;
-        }
-    }
 }
 
 static void

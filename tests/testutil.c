@@ -10,6 +10,8 @@
 #include "qk256.h"
 #include "internal.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +156,90 @@ scramble_pad_codes(uint8_t *row, size_t cols, struct rng *r)
         unsigned shift = 2 * (i % 4);
         row[i / 4] = (uint8_t)((row[i / 4] & ~(3u << shift))
                                | (rng_next(r) & 3u) << shift);
+    }
+}
+
+/* ---- the activations of the GEMV and GEMM suites ------------------------ */
+
+const char *const xkind_names[] = {
+    "range10", "integer", "ones", "zero", "huge",
+};
+
+const char *const xspecial_names[] = { "none", "NaN", "inf", "+-inf" };
+
+const char *const xqkind_names[] = {
+    "random", "full", "edges", "zero", "const",
+};
+
+void
+fill_x(float *x, size_t cols, enum xkind xk, struct rng *r)
+{
+    for (size_t c = 0; c < cols; c++) {
+        switch (xk) {
+        case X_RANGE10:
+            x[c] = rng_float(r, -10.0f, 10.0f);
+            break;
+        case X_INTEGER:
+            x[c] = (float)((int)rng_below(r, 17) - 8);
+            break;
+        case X_ONES:
+            x[c] = 1.0f;
+            break;
+        case X_ZERO:
+            x[c] = rng_next(r) & 1 ? -0.0f : 0.0f;
+            break;
+        case X_HUGE:
+            x[c] = rng_float(r, 0.25f, 1.0f) * (rng_next(r) & 1 ? -FLT_MAX : FLT_MAX);
+            break;
+        }
+    }
+}
+
+void
+put_specials(float *x, size_t cols, enum xspecial sp, struct rng *r)
+{
+    size_t c1 = rng_below(r, cols), c2 = rng_below(r, cols);
+
+    switch (sp) {
+    case S_NONE:
+        break;
+    case S_NAN:
+        x[c1] = NAN;
+        break;
+    case S_INF:
+        x[c1] = rng_next(r) & 1 ? INFINITY : -INFINITY;
+        break;
+    case S_BOTH_INF:
+        x[c1] = INFINITY;
+        if (c2 != c1)
+            x[c2] = -INFINITY;
+        break;
+    }
+}
+
+void
+fill_xq(int8_t *xq, size_t cols, enum xqkind xk, int xconst, struct rng *r)
+{
+    static const int edges[] = { -128, -127, -1, 0, 1, 127 };
+
+    for (size_t c = 0; c < cols; c++) {
+        switch (xk) {
+        case XQ_RANDOM:
+            xq[c] = (int8_t)((int)rng_below(r, 255) - 127);
+            break;
+        case XQ_FULL:
+            xq[c] = (int8_t)((int)rng_below(r, 256) - 128);
+            break;
+        case XQ_EDGES:
+            xq[c] = (int8_t)edges[rng_below(r, NELEMS(edges))];
+            break;
+        case XQ_ZERO:
+            xq[c] = 0;
+            break;
+        case XQ_CONST:
+            xq[c] = (int8_t)xconst;
+            break;
+        }
     }
 }
 

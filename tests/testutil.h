@@ -90,6 +90,44 @@ void rng_floats(struct rng *r, float *p, size_t n, float lo, float hi);
  * uniform in 1..max. */
 size_t rng_size(struct rng *r, size_t max);
 
+/* ---- the activations of the GEMV and GEMM suites ------------------------ */
+
+/* Kinds of float x. */
+enum xkind {
+    X_RANGE10, /* uniform in [-10, 10] */
+    X_INTEGER, /* integers in [-8, 8]: every sum is exact */
+    X_ONES,    /* all 1.0 */
+    X_ZERO,    /* +0.0 and -0.0 */
+    X_HUGE,    /* +-[FLT_MAX / 4, FLT_MAX]: products and sums overflow f32 */
+};
+
+extern const char *const xkind_names[];
+
+/* Non-finite values put into x at random places. */
+enum xspecial { S_NONE, S_NAN, S_INF, S_BOTH_INF };
+
+extern const char *const xspecial_names[];
+
+/* Kinds of int8 xq. */
+enum xqkind {
+    XQ_RANDOM, /* uniform in [-127, 127]: what quantize_i8 produces */
+    XQ_FULL,   /* uniform in [-128, 127] */
+    XQ_EDGES,  /* -128, -127, -1, 0, 1, 127 */
+    XQ_ZERO,   /* all 0: acc = 0, y = scale * 0 */
+    XQ_CONST,  /* all xconst */
+};
+
+extern const char *const xqkind_names[];
+
+/* x[0..cols) of kind xk. */
+void fill_x(float *x, size_t cols, enum xkind xk, struct rng *r);
+/* Puts the non-finite values of sp at one or two random places of
+ * x[0..cols). */
+void put_specials(float *x, size_t cols, enum xspecial sp, struct rng *r);
+/* xq[0..cols) of kind xk (xconst: that of XQ_CONST). */
+void fill_xq(int8_t *xq, size_t cols, enum xqkind xk, int xconst,
+             struct rng *r);
+
 /* ---- guard-paged buffers ------------------------------------------------ */
 
 /* A buffer of len bytes between two PROT_NONE pages, placed by pos:

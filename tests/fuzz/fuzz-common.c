@@ -333,6 +333,15 @@ fz_buf_new(struct fz_buf *b, size_t len, unsigned skew)
     return b->p;
 }
 
+float *
+fz_out_new(struct fz_buf *b, size_t len, const struct fz_hdr *h)
+{
+    unsigned char *p = fz_buf_new(b, len, h->skew[0]);
+
+    memset(p, h->canary, len);
+    return (float *)(void *)p;
+}
+
 void
 fz_buf_free(struct fz_buf *b)
 {
@@ -692,6 +701,14 @@ fz_check_row_bytes(size_t n)
 
     if (got != want)
         fz_fail("qk256_row_bytes(%zu) = %zu, want %zu", n, got, want);
+}
+
+size_t
+fz_next_usable(size_t k)
+{
+    while (k < qk256_nimpls && !qk256_isa_usable(qk256_impls[k].isa))
+        k++;
+    return k;
 }
 
 void

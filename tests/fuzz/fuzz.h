@@ -161,6 +161,10 @@ struct fz_buf {
 unsigned char *fz_buf_new(struct fz_buf *b, size_t len, unsigned skew);
 void fz_buf_free(struct fz_buf *b);
 
+/* An output of len bytes at the header's first skew, every byte the
+ * header's canary: what each variant writes its y into. */
+float *fz_out_new(struct fz_buf *b, size_t len, const struct fz_hdr *h);
+
 /* ---- the public call ------------------------------------------------------
  * A target describes the pointer arguments of one call (struct fz_arg),
  * fz_place() puts them into exact-size blocks, the target calls the
@@ -244,6 +248,13 @@ const struct qk256_impl *fz_public_checks(int status, uint32_t other);
 
 /* qk256_row_bytes(n) against fz_row_bytes(n). */
 void fz_check_row_bytes(size_t n);
+
+/* The first row of the impl list at or after k whose ISA this CPU has,
+ * or qk256_nimpls; FZ_FOR_USABLE(k) runs its body for each such row k. */
+size_t fz_next_usable(size_t k);
+#define FZ_FOR_USABLE(k)                                                  \
+    for (size_t k = fz_next_usable(0); k < qk256_nimpls;                \
+         k = fz_next_usable(k + 1))
 
 /* Rewrites every byte of a packed matrix that holds no weight: the codes
  * past cols in the last block of each row, and the bytes between rb and

@@ -122,11 +122,9 @@ run_variants(const struct fz_hdr *h, const struct codes_case *c)
         memcpy(sp, c->scales, sc_len);
     }
 
-    for (size_t k = 0; k < qk256_nimpls; k++) {
+    FZ_FOR_USABLE(k) {
         const struct qk256_impl *impl = &qk256_impls[k];
 
-        if (!qk256_isa_usable(impl->isa))
-            continue;
         if (c->op == OP_PACK) {
             int ok = impl->codes_ok(ip, c->n);
 

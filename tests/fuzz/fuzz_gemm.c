@@ -124,16 +124,11 @@ run_variants(struct fz *f, const struct fz_hdr *h,
                 break;
             scramble(f, s, wp, xp, xsize);
         }
-        for (size_t k = 0; k < qk256_nimpls; k++) {
+        FZ_FOR_USABLE(k) {
             const struct qk256_impl *impl = &qk256_impls[k];
             struct fz_buf yb;
+            float *yp = fz_out_new(&yb, ylen, h);
 
-            if (!qk256_isa_usable(impl->isa))
-                continue;
-
-            float *yp = (float *)fz_buf_new(&yb, ylen, h->skew[0]);
-
-            memset(yp, h->canary, ylen);
             if (scales)
                 impl->gemm_i8(yp, s->ldy, wp, s->stride, (const int8_t *)xp,
                               s->ldx, sp, s->rows, s->cols, s->n);

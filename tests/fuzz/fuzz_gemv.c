@@ -65,16 +65,11 @@ run_variants(struct fz *f, const struct fz_hdr *h,
                 break;
             fz_scramble_ignored(wp, rows, s->stride, cols, f);
         }
-        for (size_t k = 0; k < qk256_nimpls; k++) {
+        FZ_FOR_USABLE(k) {
             const struct qk256_impl *impl = &qk256_impls[k];
             struct fz_buf yb;
+            float *yp = fz_out_new(&yb, ylen, h);
 
-            if (!qk256_isa_usable(impl->isa))
-                continue;
-
-            float *yp = (float *)fz_buf_new(&yb, ylen, h->skew[0]);
-
-            memset(yp, h->canary, ylen);
             impl->gemv(yp, wp, s->stride, xp, rows, cols);
             if (pass == 0) {
                 ys[k] = fz_xmalloc(ylen);

@@ -47,11 +47,8 @@ quantize_variants(const struct fz_hdr *h, const float *x, size_t n,
     float *xp = (float *)fz_buf_new(&in, n * sizeof(float), h->skew[2]);
 
     memcpy(xp, x, n * sizeof(float));
-    for (size_t k = 0; k < qk256_nimpls; k++) {
+    FZ_FOR_USABLE(k) {
         const struct qk256_impl *impl = &qk256_impls[k];
-
-        if (!qk256_isa_usable(impl->isa))
-            continue;
 
         if (!fz_check_finite(impl, xp, n, finite))
             continue;
@@ -144,16 +141,11 @@ gemv_variants(const struct fz_hdr *h, const struct fz_gemv_shape *s,
 
     memcpy(wp, w, s->wlen);
     memcpy(xp, xq, s->cols);
-    for (size_t k = 0; k < qk256_nimpls; k++) {
+    FZ_FOR_USABLE(k) {
         const struct qk256_impl *impl = &qk256_impls[k];
         struct fz_buf yb;
+        float *yp = fz_out_new(&yb, ylen, h);
 
-        if (!qk256_isa_usable(impl->isa))
-            continue;
-
-        float *yp = (float *)fz_buf_new(&yb, ylen, h->skew[0]);
-
-        memset(yp, h->canary, ylen);
         impl->gemv_i8(yp, wp, s->stride, xp, scale, s->rows, s->cols);
         fz_same_floats(impl->name, "y", yp, want, s->rows, "ref");
         fz_buf_free(&yb);
@@ -276,11 +268,9 @@ run_big(struct fz *f, const struct fz_hdr *h)
 
     fz_check_status("gemv_i8", got, QK256_OK);
     fz_same_floats("public", "y", y, want, rows, "want");
-    for (size_t k = 0; k < qk256_nimpls; k++) {
+    FZ_FOR_USABLE(k) {
         const struct qk256_impl *impl = &qk256_impls[k];
 
-        if (!qk256_isa_usable(impl->isa))
-            continue;
         memset(y, h->canary, rows * sizeof(float));
         impl->gemv_i8(y, w, rb, xq, scale, rows, cols);
         fz_same_floats(impl->name, "y", y, want, rows, "want");

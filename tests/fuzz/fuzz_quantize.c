@@ -29,11 +29,8 @@ run_variants(const struct fz_hdr *h, const float *src, size_t n,
     float *sp = (float *)fz_buf_new(&in, n * sizeof(float), h->skew[2]);
 
     memcpy(sp, src, n * sizeof(float));
-    for (size_t k = 0; k < qk256_nimpls; k++) {
+    FZ_FOR_USABLE(k) {
         const struct qk256_impl *impl = &qk256_impls[k];
-
-        if (!qk256_isa_usable(impl->isa))
-            continue;
 
         if (!fz_check_finite(impl, sp, n, finite))
             continue;
