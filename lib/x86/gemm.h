@@ -16,6 +16,15 @@
 
 #define QK256_GEMM_TILE 8
 
+/* The vectors in the tile that starts with left vectors to go.  (A
+ * function, not the expression in place: cppcheck 2.10 takes a
+ * conditional expression there for a value that can be 0.) */
+static inline size_t
+qk256_gemm_tile_width(size_t left)
+{
+    return left < QK256_GEMM_TILE ? left : QK256_GEMM_TILE;
+}
+
 /* ---- gemm ------------------------------------------------------------------
  * The tile's vectors are copied, QK256_GEMM_CHUNK columns at a time, into
  * an aligned buffer on the stack, zero past cols so that pad codes add
@@ -86,7 +95,7 @@ qk256_gemm_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                   qk256_gemm_pair_fn *pair)
 {
     for (size_t j0 = 0; j0 < n; j0 += QK256_GEMM_TILE) {
-        size_t nt = n - j0 < QK256_GEMM_TILE ? n - j0 : QK256_GEMM_TILE;
+        size_t nt = qk256_gemm_tile_width(n - j0);
 
         for (size_t r = 0; r < rows; r += QK256_GEMM_ROWS)
             qk256_gemm_rows(y + j0 * ldy + r, ldy, w + r * row_stride, row_stride,
@@ -120,14 +129,16 @@ qk256_gemm_i8_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
         __attribute__((aligned(64)));
 
     for (size_t j0 = 0; j0 < n; j0 += QK256_GEMM_TILE) {
-        size_t nt = n - j0 < QK256_GEMM_TILE ? n - j0 : QK256_GEMM_TILE;
+        size_t nt = qk256_gemm_tile_width(n - j0);
 
         for (size_t c0 = 0; c0 < cols; c0 += QK256_GEMM_I8_CHUNK_ELEMS) {
             size_t len = cols - c0 < QK256_GEMM_I8_CHUNK_ELEMS ? cols - c0
                                                               : QK256_GEMM_I8_CHUNK_ELEMS;
             size_t nblocks = qk256_blocks(len);
             int first = c0 == 0, last = cols - c0 == len;
-            uint32_t bias[QK256_GEMM_TILE];
+            /* Zeroed only for cppcheck 2.10, which cannot see that the
+             * loop below sets every bias that is read. */
+            uint32_t bias[QK256_GEMM_TILE] = { 0 };
 
             for (size_t t = 0; t < nt; t++)
                 bias[t] = 2u * qk256_i8_planes_avx2(planes[t], xq + (j0 + t) * ldx + c0, len);
