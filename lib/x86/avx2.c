@@ -955,14 +955,9 @@ i8_tile_avx2(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0,
     for (int i = 0; i < (w1 == w0 ? 1 : 2); i++) {
         const uint8_t *w = i ? w1 : w0;
 
-        switch (nt) {
-#define QK256_TILE_CASE(k) \
-        case k: i8_tile8(acc[i], w, planes, nblocks, k); break;
-        QK256_TILE_CASE(1) QK256_TILE_CASE(2) QK256_TILE_CASE(3) QK256_TILE_CASE(4)
-        QK256_TILE_CASE(5) QK256_TILE_CASE(6) QK256_TILE_CASE(7)
-        default: i8_tile8(acc[i], w, planes, nblocks, QK256_GEMM_TILE); break;
-#undef QK256_TILE_CASE
-        }
+#define I8_TILE8(k) i8_tile8(acc[i], w, planes, nblocks, k)
+        QK256_GEMM_BY_WIDTH(nt, I8_TILE8)
+#undef I8_TILE8
     }
 }
 

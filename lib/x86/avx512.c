@@ -458,20 +458,14 @@ i8_tile16(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0,
     }
 }
 
-/* One copy of the tile kernel for each width, so that its loops unroll
- * and its accumulators stay in registers. */
+/* One copy of the tile kernel for each width. */
 static void
 i8_tile_avx512(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0,
                const uint8_t *w1, const int8_t *planes, size_t nblocks, size_t nt)
 {
-    switch (nt) {
-#define QK256_TILE_CASE(k) \
-    case k: i8_tile16(acc, w0, w1, planes, nblocks, k); break;
-    QK256_TILE_CASE(1) QK256_TILE_CASE(2) QK256_TILE_CASE(3) QK256_TILE_CASE(4)
-    QK256_TILE_CASE(5) QK256_TILE_CASE(6) QK256_TILE_CASE(7)
-    default: i8_tile16(acc, w0, w1, planes, nblocks, QK256_GEMM_TILE); break;
-#undef QK256_TILE_CASE
-    }
+#define I8_TILE16(k) i8_tile16(acc, w0, w1, planes, nblocks, k)
+    QK256_GEMM_BY_WIDTH(nt, I8_TILE16)
+#undef I8_TILE16
 }
 
 void
@@ -536,14 +530,9 @@ static void
 gemm_pair_avx512(qk256_gemm_sums *s, const uint8_t *w, size_t row_stride, size_t k,
                  const float (*xb)[QK256_GEMM_CHUNK], size_t nblocks, size_t nt)
 {
-    switch (nt) {
-#define QK256_TILE_CASE(m) \
-    case m: gemm_pair16(s, w, row_stride, k, xb, nblocks, m); break;
-    QK256_TILE_CASE(1) QK256_TILE_CASE(2) QK256_TILE_CASE(3) QK256_TILE_CASE(4)
-    QK256_TILE_CASE(5) QK256_TILE_CASE(6) QK256_TILE_CASE(7)
-    default: gemm_pair16(s, w, row_stride, k, xb, nblocks, QK256_GEMM_TILE); break;
-#undef QK256_TILE_CASE
-    }
+#define GEMM_PAIR16(m) gemm_pair16(s, w, row_stride, k, xb, nblocks, m)
+    QK256_GEMM_BY_WIDTH(nt, GEMM_PAIR16)
+#undef GEMM_PAIR16
 }
 
 void

@@ -25,6 +25,22 @@ qk256_gemm_tile_width(size_t left)
     return left < QK256_GEMM_TILE ? left : QK256_GEMM_TILE;
 }
 
+/* Runs CALL(k) with k the tile width nt (1..QK256_GEMM_TILE) as a
+ * constant, so that an always-inline kernel called there gets one copy
+ * per width, whose loops over the tile unroll and whose accumulators stay
+ * in registers. */
+#define QK256_GEMM_BY_WIDTH(nt, CALL)                                  \
+    switch (nt) {                                                      \
+    case 1: CALL(1); break;                                            \
+    case 2: CALL(2); break;                                            \
+    case 3: CALL(3); break;                                            \
+    case 4: CALL(4); break;                                            \
+    case 5: CALL(5); break;                                            \
+    case 6: CALL(6); break;                                            \
+    case 7: CALL(7); break;                                            \
+    default: CALL(QK256_GEMM_TILE); break;                             \
+    }
+
 /* ---- gemm ------------------------------------------------------------------
  * The tile's vectors are copied, QK256_GEMM_CHUNK columns at a time, into
  * an aligned buffer on the stack, zero past cols so that pad codes add
