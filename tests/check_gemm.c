@@ -739,6 +739,31 @@ START_TEST(test_nonfinite)
 }
 END_TEST
 
+/* Widths about the largest that avx512 takes by tables, 65536 columns
+ * (LUT_MAX_COLS in lib/x86/avx512.c): a wider row is summed by its FMA
+ * kernel.  cols[_i], few rows and results, each in its own tile width and
+ * row group. */
+START_TEST(test_wide)
+{
+    static const size_t cols[] = { 65536, 65536 + 1, 65536 + 300 };
+    static const struct {
+        size_t rows, n;
+    } shapes[] = { { 1, 9 }, { 33, 8 }, { 5, 3 } };
+    const struct target *t = target_of(_i);
+    size_t ci = (size_t)case_of(_i);
+    struct rng r;
+
+    rng_seed(&r, 0x71de + ci);
+    for (size_t k = 0; k < NELEMS(shapes); k++) {
+        struct mcase mc = plain_mcase(0, shapes[k].rows, cols[ci], shapes[k].n,
+                                      (unsigned)(ci + k), k == 0, &r);
+        if (k == 2)
+            mc.xk = X_INTEGER;
+        run_case(t, &mc);
+    }
+}
+END_TEST
+
 /* ==== gemm_i8 ============================================================ */
 
 /* Widths past the column chunks of the int8 kernels (a few thousand
@@ -1239,6 +1264,7 @@ suite_gemm(void)
         { test_uniform, 4 },
         { test_row_blocks, (int)NELEMS(block_cols) },
         { test_nonfinite, 4 },
+        { test_wide, 3 },
         { test_positions, (int)GBUF_NPOS },
         { test_i8_n, (int)NELEMS(n_counts) },
         { test_i8_shapes, (int)n_awkward_sizes },

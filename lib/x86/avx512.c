@@ -478,6 +478,7 @@ qk256_gemm_i8_avx512(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
 }
 
 /* ---- gemm ----------------------------------------------------------------
+ * For rows wider than LUT_MAX_COLS (below); the tables are faster.
  * Twin: qk256_gemm_scalar, within the SPEC section 4 bound, by the method
  * of the GEMV above (and gemm.h): each word of two rows is decoded once
  * and multiplied into every vector of the tile, 16 accumulators for 8
@@ -535,9 +536,193 @@ gemm_pair_avx512(qk256_gemm_sums *s, const uint8_t *w, size_t row_stride, size_t
 #undef GEMM_PAIR16
 }
 
+/* ---- gemm by tables --------------------------------------------------------
+ * Twin: qk256_gemm_scalar, within the SPEC section 4 bound.  No multiply is
+ * needed: two columns have 16 code pairs, so for each vector the 16 sums
+ * lut[a] * x[c] + lut[b] * x[c + 1] fit one register.  With lane i for row
+ * i, vpermps picks each row's sum by its 4-bit code pair, and an add takes
+ * it: two instructions for 32 products, where an FMA does 16.  Half of the
+ * adds are FMAs by 1.0, the same sum to the bit, so that they share the
+ * FMA pipes with the add pipes.  The tables of LUT_COLS columns for the
+ * tile (32 KB for 8 vectors) stay in L1 while every row takes them; the
+ * words of 32 rows are transposed so that a register holds one word of
+ * each of 16 rows.
+ *
+ * Accuracy: each table entry is rounded once (lut[a] * x[c] is exact), a
+ * row's LUT_COLS columns are summed in f32 from zero, and those sums are
+ * added into y, so |error| <= (LUT_COLS / 2 + cols / LUT_COLS) * 2^-24 of
+ * sum |w * x| (to first order), below the 1e-4 of SPEC section 4 up to
+ * LUT_MAX_COLS (3.4e-5 there).  Wider rows take the FMA kernel above, which
+ * sums in double.  A result that is not finite is the scalar GEMV's, as
+ * there.
+ *
+ * 2560 x 2560, n = 8, us per vector (the GEMV 133-137 in the same runs):
+ * the FMA kernel above 88-91; these tables 62-70; with every add an add,
+ * 71-76; 64 columns a table set, 74-80; 16 rows a pass, 68-72 (in a test
+ * program); vpgatherdd for the words, 104. */
+#define LUT_COLS 128
+#define LUT_ROWS 32
+#define LUT_MAX_COLS 65536
+
+typedef float lut_tables[LUT_COLS / 2][QK256_GEMM_TILE][16];
+
+/* The tables of columns [0, len) of the nt vectors at x, ldx apart; the
+ * columns past len are taken as 0, so that pad codes add nothing. */
+static void
+lut_build(lut_tables tab, const float *x, size_t ldx, size_t len, size_t nt)
+{
+    /* Entry e pairs code e & 3 for column c with code e >> 2 for c + 1. */
+    const __m512 lo = lut16();
+    const __m512 hi = _mm512_setr_ps(-2.0f, -2.0f, -2.0f, -2.0f, -1.0f, -1.0f, -1.0f, -1.0f,
+                                     1.0f, 1.0f, 1.0f, 1.0f, 2.0f, 2.0f, 2.0f, 2.0f);
+    float xs[LUT_COLS];
+
+    for (size_t t = 0; t < nt; t++) {
+        memcpy(xs, x + t * ldx, len * sizeof(float));
+        memset(xs + len, 0, (LUT_COLS - len) * sizeof(float));
+        for (size_t p = 0; p < LUT_COLS / 2; p++)
+            _mm512_store_ps(tab[p][t],
+                            _mm512_fmadd_ps(hi, _mm512_set1_ps(xs[2 * p + 1]),
+                                            _mm512_mul_ps(lo, _mm512_set1_ps(xs[2 * p]))));
+    }
+}
+
+/* wd[d], lane i: word d of the LUT_COLS / 4 bytes at w + i * stride, i < 16.
+ * Rows i, i + 4, i + 8 and i + 12 go into one register, 16 bytes each, so
+ * that a 4 x 4 transpose within each 128-bit lane gives rows in lane
+ * order. */
+static ALWAYS_INLINE void
+lut_words(__m512i wd[LUT_COLS / 16], const uint8_t *w, size_t stride)
+{
+    for (size_t h = 0; h < LUT_COLS / 16; h += 4) {
+#define ROW16(i) _mm_loadu_si128((const __m128i *)(const void *)(w + (size_t)(i) * stride + 4 * h))
+        __m512i z[4];
+
+        for (int k = 0; k < 4; k++) {
+            __m512i v = _mm512_castsi128_si512(ROW16(k));
+
+            v = _mm512_inserti32x4(v, ROW16(k + 4), 1);
+            v = _mm512_inserti32x4(v, ROW16(k + 8), 2);
+            z[k] = _mm512_inserti32x4(v, ROW16(k + 12), 3);
+        }
+#undef ROW16
+        __m512i t0 = _mm512_unpacklo_epi32(z[0], z[1]), t1 = _mm512_unpackhi_epi32(z[0], z[1]);
+        __m512i t2 = _mm512_unpacklo_epi32(z[2], z[3]), t3 = _mm512_unpackhi_epi32(z[2], z[3]);
+
+        wd[h] = _mm512_unpacklo_epi64(t0, t2);
+        wd[h + 1] = _mm512_unpackhi_epi64(t0, t2);
+        wd[h + 2] = _mm512_unpacklo_epi64(t1, t3);
+        wd[h + 3] = _mm512_unpackhi_epi64(t1, t3);
+    }
+}
+
+/* Adds the products of LUT_COLS columns of LUT_ROWS rows (at w, stride
+ * apart) and nt vectors to y, rows [0, nr) only; first: store, not add. */
+static ALWAYS_INLINE void
+lut_rows(float *y, size_t ldy, const uint8_t *w, size_t stride, size_t nr, int first,
+         const lut_tables tab, size_t nt)
+{
+    __m512i wd[2][LUT_COLS / 16];
+    __m512 a0[QK256_GEMM_TILE], a1[QK256_GEMM_TILE];
+    __mmask16 m0 = nr >= 16 ? 0xffff : mask16(nr), m1 = nr <= 16 ? 0 : mask16(nr - 16);
+
+    lut_words(wd[0], w, stride);
+    lut_words(wd[1], w + 16 * stride, stride);
+    UNROLL8
+    for (size_t t = 0; t < nt; t++)
+        a0[t] = a1[t] = _mm512_setzero_ps();
+    for (size_t d = 0; d < LUT_COLS / 16; d++) {
+        UNROLL8
+        for (unsigned q = 0; q < 8; q++) {
+            /* vpermps reads the low four bits: code pair q of the word. */
+            __m512i i0 = _mm512_srli_epi32(wd[0][d], 4 * q);
+            __m512i i1 = _mm512_srli_epi32(wd[1][d], 4 * q);
+
+            UNROLL8
+            for (size_t t = 0; t < nt; t++) {
+                __m512 tv = _mm512_load_ps(tab[8 * d + q][t]);
+
+                /* One load for both row groups: GCC would fold it into
+                 * each vpermps. */
+                __asm__("" : "+v"(tv));
+                a0[t] = _mm512_add_ps(a0[t], _mm512_permutexvar_ps(i0, tv));
+                /* An FMA by 1.0: the FMA pipes take half the adds. */
+                a1[t] = _mm512_fmadd_ps(_mm512_permutexvar_ps(i1, tv), _mm512_set1_ps(1.0f),
+                                        a1[t]);
+            }
+            /* Keeps the adds in order; without it GCC does the vpermps
+             * first and spills their results (93 us, not 65-70, in a test
+             * program). */
+            UNROLL8
+            for (size_t t = 0; t < nt; t++)
+                __asm__("" : "+v"(a0[t]), "+v"(a1[t]));
+        }
+    }
+    UNROLL8
+    for (size_t t = 0; t < nt; t++) {
+        float *yt = y + t * ldy;
+
+        if (!first) {
+            a0[t] = _mm512_add_ps(a0[t], _mm512_maskz_loadu_ps(m0, yt));
+            a1[t] = _mm512_add_ps(a1[t], _mm512_maskz_loadu_ps(m1, yt + 16));
+        }
+        _mm512_mask_storeu_ps(yt, m0, a0[t]);
+        _mm512_mask_storeu_ps(yt + 16, m1, a1[t]);
+    }
+}
+
+/* Results [0, nt) of all rows, cols <= LUT_MAX_COLS. */
+static void
+lut_tile(float *y, size_t ldy, const uint8_t *w, size_t row_stride, const float *x,
+         size_t ldx, size_t rows, size_t cols, size_t nt)
+{
+    lut_tables tab __attribute__((aligned(64)));
+
+    for (size_t c0 = 0; c0 < cols; c0 += LUT_COLS) {
+        size_t len = cols - c0 < LUT_COLS ? cols - c0 : LUT_COLS;
+
+        lut_build(tab, x + c0, ldx, len, nt);
+        for (size_t r = 0; r < rows; r += LUT_ROWS) {
+            /* c0 / 4 + LUT_COLS / 4 bytes are within the row: a row is
+             * whole blocks, and LUT_COLS divides a block. */
+            const uint8_t *wr = w + r * row_stride + c0 / 4;
+            size_t nr = rows - r < LUT_ROWS ? rows - r : LUT_ROWS, stride = row_stride;
+            uint8_t part[LUT_ROWS][LUT_COLS / 4];
+
+            if (nr < LUT_ROWS) {
+                /* The last rows: copied, the last one repeated, so that
+                 * nothing past the matrix is read. */
+                for (size_t i = 0; i < LUT_ROWS; i++)
+                    memcpy(part[i], wr + (i < nr ? i : nr - 1) * row_stride, LUT_COLS / 4);
+                wr = part[0];
+                stride = LUT_COLS / 4;
+            }
+#define LUT_ROWS_CALL(m) lut_rows(y + r, ldy, wr, stride, nr, c0 == 0, tab, m)
+            QK256_GEMM_BY_WIDTH(nt, LUT_ROWS_CALL)
+#undef LUT_ROWS_CALL
+        }
+    }
+    for (size_t t = 0; t < nt; t++)
+        for (size_t r = 0; r < rows; r++)
+            if (!isfinite(qk256_get_f32(y + t * ldy, r)))
+                qk256_gemv_scalar(y + t * ldy + r, w + r * row_stride, 0, x + t * ldx, 1, cols);
+}
+
 void
 qk256_gemm_avx512(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                   const float *x, size_t ldx, size_t rows, size_t cols, size_t n)
 {
-    qk256_gemm_driver(y, ldy, w, row_stride, x, ldx, rows, cols, n, gemm_pair_avx512);
+    if (cols > LUT_MAX_COLS) {
+        qk256_gemm_driver(y, ldy, w, row_stride, x, ldx, rows, cols, n, gemm_pair_avx512);
+        return;
+    }
+    for (size_t j0 = 0; j0 < n; j0 += QK256_GEMM_TILE) {
+        size_t nt = qk256_gemm_tile_width(n - j0);
+
+        /* One vector: the GEMV is faster than tables built for it. */
+        if (nt == 1)
+            qk256_gemv_avx512(y + j0 * ldy, w, row_stride, x + j0 * ldx, rows, cols);
+        else
+            lut_tile(y + j0 * ldy, ldy, w, row_stride, x + j0 * ldx, ldx, rows, cols, nt);
+    }
 }
