@@ -671,6 +671,14 @@ lut_rows(float *y, size_t ldy, const uint8_t *w, size_t stride, size_t nr, int f
     }
 }
 
+/* The rows of the group that starts with left rows to go.  (A function,
+ * as qk256_gemm_tile_width is, for cppcheck 2.10.) */
+static inline size_t
+lut_group_rows(size_t left)
+{
+    return left < LUT_ROWS ? left : LUT_ROWS;
+}
+
 /* Results [0, nt) of all rows, cols <= LUT_MAX_COLS. */
 static void
 lut_tile(float *y, size_t ldy, const uint8_t *w, size_t row_stride, const float *x,
@@ -686,7 +694,7 @@ lut_tile(float *y, size_t ldy, const uint8_t *w, size_t row_stride, const float 
             /* c0 / 4 + LUT_COLS / 4 bytes are within the row: a row is
              * whole blocks, and LUT_COLS divides a block. */
             const uint8_t *wr = w + r * row_stride + c0 / 4;
-            size_t nr = rows - r < LUT_ROWS ? rows - r : LUT_ROWS, stride = row_stride;
+            size_t nr = lut_group_rows(rows - r), stride = row_stride;
             uint8_t part[LUT_ROWS][LUT_COLS / 4];
 
             if (nr < LUT_ROWS) {
