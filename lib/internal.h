@@ -33,6 +33,14 @@ qk256_blocks(size_t n)
     return n / QK256_BLOCK_ELEMS + (n % QK256_BLOCK_ELEMS != 0);
 }
 
+/* The smaller of a and b.  (A function, not the conditional expression in
+ * place: cppcheck 2.10 takes some of those for a value that can be 0.) */
+static inline size_t
+qk256_min(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
+
 /* Element i of a caller's float array.  The API asks no alignment of any
  * pointer, so kernels touch caller floats only through these two; memcpy
  * compiles to a single unaligned move. */

@@ -68,7 +68,7 @@ qk256_quantize_scalar(uint8_t *dst, float *scales, const float *src, size_t n)
 
     for (size_t b = 0; b < nblocks; b++) {
         size_t lo = b * QK256_BLOCK_ELEMS;
-        size_t hi = n - lo < QK256_BLOCK_ELEMS ? n : lo + QK256_BLOCK_ELEMS;
+        size_t hi = lo + qk256_min(n - lo, QK256_BLOCK_ELEMS);
         float m = 0.0f;
 
         for (size_t i = lo; i < hi; i++) {
@@ -198,20 +198,13 @@ qk256_gemv_i8_scalar(float *y, const uint8_t *w, size_t row_stride,
  * the order of the GEMV's, so result j is the GEMV of vector j bit for bit. */
 #define GEMM_TILE 8
 
-/* The vectors in the tile that starts with left vectors to go. */
-static size_t
-tile_width(size_t left)
-{
-    return left < GEMM_TILE ? left : GEMM_TILE;
-}
-
 void
 qk256_gemm_scalar(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                   const float *x, size_t ldx, size_t rows, size_t cols,
                   size_t n)
 {
     for (size_t j0 = 0; j0 < n; j0 += GEMM_TILE) {
-        size_t nt = tile_width(n - j0);
+        size_t nt = qk256_min(n - j0, GEMM_TILE);
 
         for (size_t r = 0; r < rows; r++) {
             const uint8_t *row = w + r * row_stride;
@@ -237,7 +230,7 @@ qk256_gemm_i8_scalar(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
     static const int32_t wi[4] = { -2, -1, 1, 2 };
 
     for (size_t j0 = 0; j0 < n; j0 += GEMM_TILE) {
-        size_t nt = tile_width(n - j0);
+        size_t nt = qk256_min(n - j0, GEMM_TILE);
 
         for (size_t r = 0; r < rows; r++) {
             const uint8_t *row = w + r * row_stride;

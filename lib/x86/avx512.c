@@ -258,7 +258,7 @@ mask64(size_t k)
 static ALWAYS_INLINE __m512i
 quantize_i8_16(const float *x, size_t left, __m512 inv)
 {
-    __m512 v = _mm512_maskz_loadu_ps(mask16(left >= 16 ? 16 : left), x);
+    __m512 v = _mm512_maskz_loadu_ps(mask16(qk256_min(left, 16)), x);
     __m512 p = _mm512_maskz_mul_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_NEQ_UQ),
                                    v, inv);
 
@@ -280,7 +280,7 @@ qk256_quantize_i8_avx512(int8_t *xq, float *scale, const float *x, size_t n)
     }
     for (; i < n; i += 16)
         m0 = _mm512_max_ps(m0, _mm512_abs_ps(
-                 _mm512_maskz_loadu_ps(mask16(n - i >= 16 ? 16 : n - i), x + i)));
+                 _mm512_maskz_loadu_ps(mask16(qk256_min(n - i, 16)), x + i)));
 
     float m = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_max_ps(m0, m1), _mm512_max_ps(m2, m3)));
 
@@ -624,7 +624,7 @@ lut_rows(float *y, size_t ldy, const uint8_t *w, size_t stride, size_t nr, int f
 {
     __m512i wd[2][LUT_COLS / 16];
     __m512 a0[QK256_GEMM_TILE], a1[QK256_GEMM_TILE];
-    __mmask16 m0 = nr >= 16 ? 0xffff : mask16(nr), m1 = nr <= 16 ? 0 : mask16(nr - 16);
+    __mmask16 m0 = mask16(qk256_min(nr, 16)), m1 = nr <= 16 ? 0 : mask16(nr - 16);
 
     lut_words(wd[0], w, stride);
     lut_words(wd[1], w + 16 * stride, stride);
@@ -671,14 +671,6 @@ lut_rows(float *y, size_t ldy, const uint8_t *w, size_t stride, size_t nr, int f
     }
 }
 
-/* The rows of the group that starts with left rows to go.  (A function,
- * as qk256_gemm_tile_width is, for cppcheck 2.10.) */
-static inline size_t
-lut_group_rows(size_t left)
-{
-    return left < LUT_ROWS ? left : LUT_ROWS;
-}
-
 /* Results [0, nt) of all rows, cols <= LUT_MAX_COLS. */
 static void
 lut_tile(float *y, size_t ldy, const uint8_t *w, size_t row_stride, const float *x,
@@ -687,21 +679,21 @@ lut_tile(float *y, size_t ldy, const uint8_t *w, size_t row_stride, const float 
     lut_tables tab __attribute__((aligned(64)));
 
     for (size_t c0 = 0; c0 < cols; c0 += LUT_COLS) {
-        size_t len = cols - c0 < LUT_COLS ? cols - c0 : LUT_COLS;
+        size_t len = qk256_min(cols - c0, LUT_COLS);
 
         lut_build(tab, x + c0, ldx, len, nt);
         for (size_t r = 0; r < rows; r += LUT_ROWS) {
             /* c0 / 4 + LUT_COLS / 4 bytes are within the row: a row is
              * whole blocks, and LUT_COLS divides a block. */
             const uint8_t *wr = w + r * row_stride + c0 / 4;
-            size_t nr = lut_group_rows(rows - r), stride = row_stride;
+            size_t nr = qk256_min(rows - r, LUT_ROWS), stride = row_stride;
             uint8_t part[LUT_ROWS][LUT_COLS / 4];
 
             if (nr < LUT_ROWS) {
                 /* The last rows: copied, the last one repeated, so that
                  * nothing past the matrix is read. */
                 for (size_t i = 0; i < LUT_ROWS; i++)
-                    memcpy(part[i], wr + (i < nr ? i : nr - 1) * row_stride, LUT_COLS / 4);
+                    memcpy(part[i], wr + qk256_min(i, nr - 1) * row_stride, LUT_COLS / 4);
                 wr = part[0];
                 stride = LUT_COLS / 4;
             }
@@ -725,7 +717,7 @@ qk256_gemm_avx512(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
         return;
     }
     for (size_t j0 = 0; j0 < n; j0 += QK256_GEMM_TILE) {
-        size_t nt = qk256_gemm_tile_width(n - j0);
+        size_t nt = qk256_min(n - j0, QK256_GEMM_TILE);
 
         /* One vector: the GEMV is faster than tables built for it. */
         if (nt == 1)

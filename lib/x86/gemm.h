@@ -16,15 +16,6 @@
 
 #define QK256_GEMM_TILE 8
 
-/* The vectors in the tile that starts with left vectors to go.  (A
- * function, not the expression in place: cppcheck 2.10 takes a
- * conditional expression there for a value that can be 0.) */
-static inline size_t
-qk256_gemm_tile_width(size_t left)
-{
-    return left < QK256_GEMM_TILE ? left : QK256_GEMM_TILE;
-}
-
 /* Runs CALL(k) with k the tile width nt (1..QK256_GEMM_TILE) as a
  * constant, so that an always-inline kernel called there gets one copy
  * per width, whose loops over the tile unroll and whose accumulators stay
@@ -80,7 +71,7 @@ qk256_gemm_rows(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
 
     memset(s, 0, sizeof s);
     for (size_t c0 = 0; c0 < cols; c0 += QK256_GEMM_CHUNK) {
-        size_t len = cols - c0 < QK256_GEMM_CHUNK ? cols - c0 : QK256_GEMM_CHUNK;
+        size_t len = qk256_min(cols - c0, QK256_GEMM_CHUNK);
         size_t nblocks = qk256_blocks(len);
 
         for (size_t t = 0; t < nt; t++) {
@@ -88,7 +79,7 @@ qk256_gemm_rows(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
             memset(xb[t] + len, 0, (nblocks * QK256_BLOCK_ELEMS - len) * sizeof(float));
         }
         for (size_t r = 0; r < nr; r += 2)
-            pair(s + r, w + r * row_stride + c0 / 4, row_stride, nr - r < 2 ? 1 : 2,
+            pair(s + r, w + r * row_stride + c0 / 4, row_stride, qk256_min(nr - r, 2),
                  (const float (*)[QK256_GEMM_CHUNK])xb, nblocks, nt);
     }
     for (size_t r = 0; r < nr; r++)
@@ -111,13 +102,12 @@ qk256_gemm_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                   qk256_gemm_pair_fn *pair)
 {
     for (size_t j0 = 0; j0 < n; j0 += QK256_GEMM_TILE) {
-        size_t nt = qk256_gemm_tile_width(n - j0);
+        size_t nt = qk256_min(n - j0, QK256_GEMM_TILE);
 
         for (size_t r = 0; r < rows; r += QK256_GEMM_ROWS)
             qk256_gemm_rows(y + j0 * ldy + r, ldy, w + r * row_stride, row_stride,
-                            x + j0 * ldx, ldx,
-                            rows - r < QK256_GEMM_ROWS ? rows - r : QK256_GEMM_ROWS,
-                            cols, nt, pair);
+                            x + j0 * ldx, ldx, qk256_min(rows - r, QK256_GEMM_ROWS), cols,
+                            nt, pair);
     }
 }
 
@@ -145,11 +135,10 @@ qk256_gemm_i8_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
         __attribute__((aligned(64)));
 
     for (size_t j0 = 0; j0 < n; j0 += QK256_GEMM_TILE) {
-        size_t nt = qk256_gemm_tile_width(n - j0);
+        size_t nt = qk256_min(n - j0, QK256_GEMM_TILE);
 
         for (size_t c0 = 0; c0 < cols; c0 += QK256_GEMM_I8_CHUNK_ELEMS) {
-            size_t len = cols - c0 < QK256_GEMM_I8_CHUNK_ELEMS ? cols - c0
-                                                              : QK256_GEMM_I8_CHUNK_ELEMS;
+            size_t len = qk256_min(cols - c0, QK256_GEMM_I8_CHUNK_ELEMS);
             size_t nblocks = qk256_blocks(len);
             int first = c0 == 0, last = cols - c0 == len;
             /* Zeroed only for cppcheck 2.10, which cannot see that the
@@ -162,7 +151,7 @@ qk256_gemm_i8_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                 const uint8_t *w0 = w + r * row_stride + c0 / 4;
                 /* An odd last row is passed as both rows (w1 == w0) and
                  * stored once. */
-                size_t nr = rows - r < 2 ? 1 : 2;
+                size_t nr = qk256_min(rows - r, 2);
                 uint32_t acc[2][QK256_GEMM_TILE];
 
                 tile(acc, w0, nr == 2 ? w0 + row_stride : w0, planes[0], nblocks, nt);

@@ -80,7 +80,7 @@ qk256_gemv_i8_driver(float *y, const uint8_t *w, size_t row_stride,
     int8_t planes[QK256_I8_CHUNK_ELEMS] __attribute__((aligned(64)));
 
     for (size_t c0 = 0; c0 < cols; c0 += QK256_I8_CHUNK_ELEMS) {
-        size_t n = cols - c0 < QK256_I8_CHUNK_ELEMS ? cols - c0 : QK256_I8_CHUNK_ELEMS;
+        size_t n = qk256_min(cols - c0, QK256_I8_CHUNK_ELEMS);
         uint32_t bias = 2u * qk256_i8_planes_avx2(planes, xq + c0, n);
         size_t nblocks = qk256_blocks(n);
         const uint8_t *wc = w + c0 / 4;
