@@ -511,6 +511,55 @@ START_TEST(test_i8_n)
 }
 END_TEST
 
+/* Widths about where a kernel changes how it sums: cols[i8][case_of(i)],
+ * few rows and results, each in its own tile width and row group.  f32:
+ * about the largest that avx512 takes by tables, 65536 columns
+ * (LUT_MAX_COLS in lib/x86/avx512.c), past which its FMA kernel sums.
+ * int8: past the column chunks of the int8 kernels (a few thousand
+ * columns), partial sums at their largest with extreme activations. */
+static void
+wide_cases(int i, int i8)
+{
+    static const size_t cols[2][3] = {
+        { 65536, 65536 + 1, 65536 + 300 },
+        { 4096 + 7, 8192 + 256 + 1, 16384 + 300 },
+    };
+    static const struct {
+        size_t rows, n;
+    } shapes[2][3] = {
+        { { 1, 9 }, { 33, 8 }, { 5, 3 } },
+        { { 1, 9 }, { 4, 8 }, { 5, 3 } },
+    };
+    const struct target *t = target_of(i);
+    size_t ci = (size_t)case_of(i);
+    struct rng r;
+
+    rng_seed(&r, (i8 ? 0x31deu : 0x71deu) + ci);
+    for (size_t k = 0; k < NELEMS(shapes[i8]); k++) {
+        struct mcase mc = plain_mcase(i8, shapes[i8][k].rows, cols[i8][ci], shapes[i8][k].n,
+                                      (unsigned)(ci + k), k == 0, &r);
+        if (i8) {
+            mc.qk = k == 1 ? XQ_EDGES : XQ_FULL;
+            mc.sk = k == 2 ? SC_LIST : SC_RANDOM;
+        } else if (k == 2) {
+            mc.xk = X_INTEGER;
+        }
+        run_case(t, &mc);
+    }
+}
+
+START_TEST(test_wide)
+{
+    wide_cases(_i, 0);
+}
+END_TEST
+
+START_TEST(test_i8_wide)
+{
+    wide_cases(_i, 1);
+}
+END_TEST
+
 /* cols = awkward_sizes[case_of(i)], with row counts and result counts
  * paired across tiles and groups (fewer pairs for the widest, which
  * test_n covers at small widths); random weights, x in [-10, 10] or
@@ -739,56 +788,7 @@ START_TEST(test_nonfinite)
 }
 END_TEST
 
-/* Widths about the largest that avx512 takes by tables, 65536 columns
- * (LUT_MAX_COLS in lib/x86/avx512.c): a wider row is summed by its FMA
- * kernel.  cols[_i], few rows and results, each in its own tile width and
- * row group. */
-START_TEST(test_wide)
-{
-    static const size_t cols[] = { 65536, 65536 + 1, 65536 + 300 };
-    static const struct {
-        size_t rows, n;
-    } shapes[] = { { 1, 9 }, { 33, 8 }, { 5, 3 } };
-    const struct target *t = target_of(_i);
-    size_t ci = (size_t)case_of(_i);
-    struct rng r;
-
-    rng_seed(&r, 0x71de + ci);
-    for (size_t k = 0; k < NELEMS(shapes); k++) {
-        struct mcase mc = plain_mcase(0, shapes[k].rows, cols[ci], shapes[k].n,
-                                      (unsigned)(ci + k), k == 0, &r);
-        if (k == 2)
-            mc.xk = X_INTEGER;
-        run_case(t, &mc);
-    }
-}
-END_TEST
-
 /* ==== gemm_i8 ============================================================ */
-
-/* Widths past the column chunks of the int8 kernels (a few thousand
- * columns): cols[_i], few rows and results, partial sums at their
- * largest with extreme activations. */
-START_TEST(test_i8_wide)
-{
-    static const size_t cols[] = { 4096 + 7, 8192 + 256 + 1, 16384 + 300 };
-    static const struct {
-        size_t rows, n;
-    } shapes[] = { { 1, 9 }, { 4, 8 }, { 5, 3 } };
-    const struct target *t = target_of(_i);
-    size_t ci = (size_t)case_of(_i);
-    struct rng r;
-
-    rng_seed(&r, 0x31de + ci);
-    for (size_t k = 0; k < NELEMS(shapes); k++) {
-        struct mcase mc = plain_mcase(1, shapes[k].rows, cols[ci], shapes[k].n,
-                                      (unsigned)(ci + k), k == 0, &r);
-        mc.qk = k == 1 ? XQ_EDGES : XQ_FULL;
-        mc.sk = k == 2 ? SC_LIST : SC_RANDOM;
-        run_case(t, &mc);
-    }
-}
-END_TEST
 
 /* Each column its own scale from scale_list (zero, negative, subnormal,
  * FLT_MAX, inf, NaN; n = 13 takes each once), with xq kind _i: the result
