@@ -559,7 +559,11 @@ gemm_pair_avx512(qk256_gemm_sums *s, const uint8_t *w, size_t row_stride, size_t
  * 2560 x 2560, n = 8, us per vector (the GEMV 133-137 in the same runs):
  * the FMA kernel above 88-91; these tables 62-70; with every add an add,
  * 71-76; 64 columns a table set, 74-80; 16 rows a pass, 68-72 (in a test
- * program); vpgatherdd for the words, 104. */
+ * program); vpgatherdd for the words, 104.  Fetching the rows two groups
+ * ahead (lut_tile), in a test program that alternates builds: 56-57
+ * against 55-56 in cache, 56-58 against 65-76 after 64 MB of other
+ * traffic; in qk256-bench, whose calls alternate with the reference's,
+ * 55-60 against 62-86. */
 #define LUT_COLS 128
 #define LUT_ROWS 32
 #define LUT_MAX_COLS 65536
@@ -688,6 +692,12 @@ lut_tile(float *y, size_t ldy, const uint8_t *w, size_t row_stride, const float 
             const uint8_t *wr = w + r * row_stride + c0 / 4;
             size_t nr = qk256_min(rows - r, LUT_ROWS), stride = row_stride;
             uint8_t part[LUT_ROWS][LUT_COLS / 4];
+
+            /* The rows two groups on, fetched ahead: a group takes
+             * LUT_COLS / 4 bytes of each row, a stride that the hardware
+             * prefetchers follow poorly when the matrix is out of cache. */
+            for (size_t i = r + 2 * LUT_ROWS; i < qk256_min(rows, r + 3 * LUT_ROWS); i++)
+                _mm_prefetch((const char *)(w + i * row_stride + c0 / 4), _MM_HINT_T0);
 
             if (nr < LUT_ROWS) {
                 /* The last rows: copied, the last one repeated, so that
