@@ -7,11 +7,11 @@
 int
 qk256_isa_usable(enum qk256_isa isa)
 {
-    return qk256_cpu_usable(isa);
+    return QK256_CPU_USABLE(isa);
 }
 
 enum qk256_isa
 qk256_select_isa(void)
 {
-    return qk256_cpu_select();
+    return QK256_CPU_SELECT();
 }

@@ -2,15 +2,17 @@
  * once at load time
  * SPDX-License-Identifier: MIT
  *
- * Every variant must also be listed in the impl list (lib/impls.c).
+ * Every variant must also be listed in the impl list (lib/impls.c); both
+ * take the variants from QK256_FOR_EACH_SIMD_ISA (internal.h).
  *
  * A resolver runs while ld.so is still relocating this library, so it must
  * be leaf code: it may not call into libc, through the PLT, or anything the
- * compiler inserts (memset, stack protector, sanitizers).  Its only call is
- * the one that CPU_FEATURE_ACTIVE makes to ld.so's own
+ * compiler inserts (memset, stack protector, sanitizers).  On x86 its only
+ * call is the one that CPU_FEATURE_ACTIVE makes to ld.so's own
  * __x86_get_cpuid_feature_leaf, taken through the GOT (-fno-plt), which
- * ld.so has relocated before it relocates anything else.  This file is
- * built with QK256_RESOLVER_CFLAGS for that reason, and
+ * ld.so has relocated before it relocates anything else; on arm64 it
+ * calls nothing and reads only the hwcaps ld.so passes it (lib/arm/cpu.h).
+ * This file is built with QK256_RESOLVER_CFLAGS for that reason, and
  * tests/check-resolvers.sh disassembles the resolvers to hold them to it.
  *
  * All resolvers go through qk256_cpu_select(), so a process runs one variant
@@ -18,43 +20,28 @@
  */
 #include "internal.h"
 
-#if QK256_X86_DISPATCH
+#if QK256_IFUNC
 
 #include "cpu.h"
 
-#if QK256_HAVE_AVX512
-# define QK256_AVX512_CASE(op) \
-        case QK256_ISA_AVX512: return qk256_##op##_avx512;
-#else
-# define QK256_AVX512_CASE(op)
-#endif
+#define QK256_RESOLVER_CASE(op, isa, ID) \
+    case QK256_ISA_##ID:                  \
+        return qk256_##op##_##isa;
 
 /* used: clang 14 does not count an ifunc's reference to its resolver. */
-#define QK256_RESOLVER(op)                                             \
+#define QK256_RESOLVER(unused, op)                                     \
     static __attribute__((used)) qk256_##op##_fn *                     \
-    qk256_resolve_##op(void)                                           \
+    qk256_resolve_##op(QK256_RESOLVER_PARAMS)                          \
     {                                                                  \
-        switch (qk256_cpu_select()) {                                  \
-        QK256_AVX512_CASE(op)                                          \
-        case QK256_ISA_AVX2:                                           \
-            return qk256_##op##_avx2;                                  \
+        switch (QK256_RESOLVER_SELECT()) {                             \
+        QK256_FOR_EACH_SIMD_ISA(QK256_RESOLVER_CASE, op)               \
         default:                                                       \
             return qk256_##op##_scalar;                                \
         }                                                              \
     }                                                                  \
     qk256_##op##_fn qk256__##op                                        \
-        __attribute__((ifunc("qk256_resolve_" #op)))
+        __attribute__((ifunc("qk256_resolve_" #op)));
 
-QK256_RESOLVER(pack);
-QK256_RESOLVER(unpack);
-QK256_RESOLVER(dequantize);
-QK256_RESOLVER(gemv);
-QK256_RESOLVER(quantize);
-QK256_RESOLVER(codes_ok);
-QK256_RESOLVER(finite);
-QK256_RESOLVER(quantize_i8);
-QK256_RESOLVER(gemv_i8);
-QK256_RESOLVER(gemm);
-QK256_RESOLVER(gemm_i8);
+QK256_FOR_EACH_OP(QK256_RESOLVER, ~)
 
-#endif /* QK256_X86_DISPATCH */
+#endif /* QK256_IFUNC */

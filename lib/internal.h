@@ -67,12 +67,24 @@ qk256_i32_of_u32(uint32_t u)
     return u <= INT32_MAX ? (int32_t)u : -(int32_t)~u - 1;
 }
 
+/* Every ISA a variant can be built for; the enum's order is that of
+ * preference within an architecture (a later ISA is a better one). */
 enum qk256_isa {
     QK256_ISA_SCALAR,
     QK256_ISA_AVX2,
     QK256_ISA_AVX512,
+    QK256_ISA_NEON,
+    QK256_ISA_DOTPROD,
+    QK256_ISA_I8MM,
     QK256_ISA_COUNT
 };
+
+/* The operations, each with a kernel in every variant: X(arg, op) for each.
+ * The typedefs below are qk256_<op>_fn. */
+#define QK256_FOR_EACH_OP(X, arg)                                      \
+    X(arg, pack) X(arg, unpack) X(arg, dequantize) X(arg, gemv)        \
+    X(arg, quantize) X(arg, codes_ok) X(arg, finite) X(arg, quantize_i8) \
+    X(arg, gemv_i8) X(arg, gemm) X(arg, gemm_i8)
 
 typedef void qk256_pack_fn(uint8_t *dst, const uint8_t *codes, size_t n);
 typedef void qk256_unpack_fn(uint8_t *codes, const uint8_t *src, size_t n);
@@ -106,38 +118,33 @@ typedef void qk256_gemm_i8_fn(float *y, size_t ldy, const uint8_t *w,
                               const float *scales, size_t rows, size_t cols,
                               size_t n);
 
-#define QK256_DECLARE_VARIANT(isa)                    \
-    qk256_pack_fn qk256_pack_##isa;                   \
-    qk256_unpack_fn qk256_unpack_##isa;               \
-    qk256_dequantize_fn qk256_dequantize_##isa;       \
-    qk256_gemv_fn qk256_gemv_##isa;                   \
-    qk256_quantize_fn qk256_quantize_##isa;           \
-    qk256_codes_ok_fn qk256_codes_ok_##isa;           \
-    qk256_finite_fn qk256_finite_##isa;               \
-    qk256_quantize_i8_fn qk256_quantize_i8_##isa;     \
-    qk256_gemv_i8_fn qk256_gemv_i8_##isa;             \
-    qk256_gemm_fn qk256_gemm_##isa;                   \
-    qk256_gemm_i8_fn qk256_gemm_i8_##isa
-
-QK256_DECLARE_VARIANT(scalar);
-#if QK256_HAVE_AVX2
-QK256_DECLARE_VARIANT(avx2);
+/* The SIMD variants of this build's architecture:
+ * QK256_FOR_EACH_SIMD_ISA(X, arg) runs X(arg, name, ID) for each variant
+ * built, worst first, where name is the variant's word ("avx2") and ID
+ * its enum name (AVX2).  The header also names, as aliases, the kernels
+ * that a variant takes from a lesser one. */
+#if QK256_ARCH_X86
+# include "x86/variants.h"
+#elif QK256_ARCH_ARM
+# include "arm/variants.h"
 #endif
-#if QK256_HAVE_AVX512
-/* Where 512-bit vectors do not pay (measured with qk256-bench), the avx512
- * variant runs the avx2 kernel: these names then declare and list it. */
-# define qk256_pack_avx512 qk256_pack_avx2
-# define qk256_unpack_avx512 qk256_unpack_avx2
-# define qk256_quantize_avx512 qk256_quantize_avx2
-# define qk256_codes_ok_avx512 qk256_codes_ok_avx2
-# define qk256_finite_avx512 qk256_finite_avx2
-QK256_DECLARE_VARIANT(avx512);
+#ifndef QK256_FOR_EACH_SIMD_ISA
+# define QK256_FOR_EACH_SIMD_ISA(X, arg)
 #endif
 
-/* Whether this CPU (as GLIBC_TUNABLES leaves it) runs a variant, and the
- * variant that every function binds: the best usable one.  Defined in
- * lib/cpu.c, out of line and never sanitized (see lib/cpu.h). */
-#if QK256_X86_DISPATCH
+/* Every variant built, scalar first. */
+#define QK256_FOR_EACH_ISA(X, arg) \
+    X(arg, scalar, SCALAR) QK256_FOR_EACH_SIMD_ISA(X, arg)
+
+#define QK256_DECLARE_KERNEL(isa, op) qk256_##op##_fn qk256_##op##_##isa;
+#define QK256_DECLARE_VARIANT(unused, isa, ID) \
+    QK256_FOR_EACH_OP(QK256_DECLARE_KERNEL, isa)
+QK256_FOR_EACH_ISA(QK256_DECLARE_VARIANT, ~)
+
+/* Whether this CPU (as GLIBC_TUNABLES leaves it, on x86) runs a variant,
+ * and the variant that every function binds: the best usable one.
+ * Defined in lib/cpu.c, out of line and never sanitized (see lib/cpu.h). */
+#if QK256_IFUNC
 int qk256_isa_usable(enum qk256_isa isa);
 enum qk256_isa qk256_select_isa(void);
 #else
@@ -154,20 +161,11 @@ qk256_select_isa(void)
 }
 #endif
 
-/* The bound kernels that lib/qk256.c calls: ifuncs defined in dispatch.c,
- * or the scalar kernels where the build has no dispatch. */
-#if QK256_X86_DISPATCH
-qk256_pack_fn qk256__pack;
-qk256_unpack_fn qk256__unpack;
-qk256_dequantize_fn qk256__dequantize;
-qk256_gemv_fn qk256__gemv;
-qk256_quantize_fn qk256__quantize;
-qk256_codes_ok_fn qk256__codes_ok;
-qk256_finite_fn qk256__finite;
-qk256_quantize_i8_fn qk256__quantize_i8;
-qk256_gemv_i8_fn qk256__gemv_i8;
-qk256_gemm_fn qk256__gemm;
-qk256_gemm_i8_fn qk256__gemm_i8;
+/* The bound kernels that lib/qk256.c calls, qk256__<op>: ifuncs defined in
+ * dispatch.c, or the scalar kernels where the build has no dispatch. */
+#if QK256_IFUNC
+# define QK256_DECLARE_BOUND(unused, op) qk256_##op##_fn qk256__##op;
+QK256_FOR_EACH_OP(QK256_DECLARE_BOUND, ~)
 #else
 # define qk256__pack qk256_pack_scalar
 # define qk256__unpack qk256_unpack_scalar
@@ -184,20 +182,11 @@ qk256_gemm_i8_fn qk256__gemm_i8;
 
 /* The impl list: one row per variant compiled into the library, scalar
  * first.  Tests and the bench walk it to call every variant directly. */
+#define QK256_IMPL_FIELD(unused, op) qk256_##op##_fn *op;
 struct qk256_impl {
-    const char *name; /* "scalar", "avx2", "avx512": the words used everywhere */
+    const char *name; /* "scalar", "avx2", "neon"...: the words used everywhere */
     enum qk256_isa isa;
-    qk256_pack_fn *pack;
-    qk256_unpack_fn *unpack;
-    qk256_dequantize_fn *dequantize;
-    qk256_gemv_fn *gemv;
-    qk256_quantize_fn *quantize;
-    qk256_codes_ok_fn *codes_ok;
-    qk256_finite_fn *finite;
-    qk256_quantize_i8_fn *quantize_i8;
-    qk256_gemv_i8_fn *gemv_i8;
-    qk256_gemm_fn *gemm;
-    qk256_gemm_i8_fn *gemm_i8;
+    QK256_FOR_EACH_OP(QK256_IMPL_FIELD, ~)
 };
 
 extern const struct qk256_impl qk256_impls[];

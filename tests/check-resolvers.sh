@@ -3,11 +3,12 @@
 # SPDX-License-Identifier: MIT
 #
 # ld.so runs the resolvers while it is still relocating libqk256, so they may
-# call nothing but ld.so's __x86_get_cpuid_feature_leaf (which
-# CPU_FEATURE_ACTIVE expands to), and that through the GOT, not the PLT; no
-# libc call, no compiler-inserted memset, no stack-protector or other TLS
-# access.  Every IRELATIVE relocation of the library must belong to a
-# resolver checked here.
+# call nothing but, on x86, ld.so's __x86_get_cpuid_feature_leaf (which
+# CPU_FEATURE_ACTIVE expands to), and that through the GOT, not the PLT; on
+# arm64 nothing at all (they read the hwcaps ld.so passes them).  No libc
+# call, no compiler-inserted memset, no stack-protector or other TLS access.
+# Every IRELATIVE relocation of the library must belong to a resolver
+# checked here.
 # Environment (from make check): OBJDUMP, QK256_LIB.
 set -eu
 
@@ -24,7 +25,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$objdump" -d --no-show-raw-insn "$lib" \
     | awk '/^[0-9a-f]+ <qk256_resolve_[a-z0-9_]+>:$/,/^$/' > "$tmp/resolvers"
 nres=$(grep -c '<qk256_resolve_[a-z0-9_]*>:$' "$tmp/resolvers" || true)
-nirel=$("$objdump" -R "$lib" | grep -c 'R_X86_64_IRELATIVE' || true)
+nirel=$("$objdump" -R "$lib" | grep -c '_IRELATIVE' || true)
 
 if [ "$nres" -eq 0 ] && [ "$nirel" -eq 0 ]; then
     echo "SKIP: the library was built without ifunc dispatch"
@@ -37,8 +38,11 @@ if [ "$nres" -ne "$nirel" ]; then
     status=1
 fi
 
-# Calls and jumps, less calls through the GOT to the CPU-feature accessor
-# and branches inside the resolver itself.
+# Calls and jumps, less the x86 calls through the GOT to the CPU-feature
+# accessor and branches inside the resolver itself.  On arm64 any call
+# (bl, blr and their pointer-authenticating forms) or indirect jump (br)
+# is out; ret, and bti c or paciasp/autiasp where the build adds them, are
+# in.
 awk '
     /<qk256_resolve_[a-z0-9_]+>:$/ { fn = $2; sub(/^</, "", fn); sub(/>:$/, "", fn); next }
     /\t(call|jmp|j[a-z]+)[ \t]/ {
@@ -47,7 +51,13 @@ awk '
         print fn ": " $0
         next
     }
-    /%fs:|@plt/ { print fn ": " $0 }
+    /\t(bl|blr|br|blra[a-z]*|bra[a-z]*)([ \t]|$)/ { print fn ": " $0; next }
+    /\t(b|b\.[a-z]+|cbn?z|tbn?z)[ \t]/ {
+        if (index($0, "<" fn "+0x") > 0) next
+        print fn ": " $0
+        next
+    }
+    /%fs:|@plt|tpidr_el0/ { print fn ": " $0 }
 ' "$tmp/resolvers" > "$tmp/bad"
 
 if [ -s "$tmp/bad" ]; then
@@ -55,5 +65,10 @@ if [ -s "$tmp/bad" ]; then
     cat "$tmp/bad"
     status=1
 fi
-[ $status -eq 0 ] && echo "PASS: $nres resolvers, each calling only __x86_get_cpuid_feature_leaf through the GOT"
+if grep -q '__x86_get_cpuid_feature_leaf' "$tmp/resolvers"; then
+    what="each calling only __x86_get_cpuid_feature_leaf through the GOT"
+else
+    what="none calling anything"
+fi
+[ $status -eq 0 ] && echo "PASS: $nres resolvers, $what"
 exit $status

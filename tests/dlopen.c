@@ -9,8 +9,8 @@
  * awkward sizes (the GEMMs on a few numbers of vectors too), closes the
  * library and loads it again, so that the ifunc resolvers run a second
  * time in the same process.
- * Environment: QK256_EXPECT_IMPL, as for qk256-tests: the variant that must
- * be bound; exit 77 (SKIP) when this build or CPU cannot run it.
+ * Environment: QK256_EXPECT_IMPL and QK256_EXPECT_FORCED, as for
+ * qk256-tests (tests/expect.c).
  */
 #include <config.h>
 
@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expect.h"
 #include "ref.h"
 
 /* The library's functions, as dlsym finds them. */
@@ -93,39 +94,6 @@ load(const char *path)
     QK256_SYM(gemm_i8);
 #undef QK256_SYM
     return h;
-}
-
-/* 0 to go on, else the exit status (as tests/main.c decides it). */
-static int
-check_expected_impl(void)
-{
-    static const struct { const char *name; enum qk256_isa isa; } isas[] = {
-        { "scalar", QK256_ISA_SCALAR },
-#if QK256_HAVE_AVX2
-        { "avx2", QK256_ISA_AVX2 },
-#endif
-#if QK256_HAVE_AVX512
-        { "avx512", QK256_ISA_AVX512 },
-#endif
-    };
-    const char *want = getenv("QK256_EXPECT_IMPL");
-    const char *bound = lib.implementation();
-
-    if (!want || !*want || strcmp(want, bound) == 0)
-        return 0;
-    for (size_t i = 0; i < sizeof isas / sizeof isas[0]; i++) {
-        if (strcmp(isas[i].name, want) != 0)
-            continue;
-        if (!qk256_isa_usable(isas[i].isa)) {
-            printf("SKIP: this CPU cannot run variant %s\n", want);
-            return 77;
-        }
-        printf("FAIL: QK256_EXPECT_IMPL=%s, but the loader bound variant %s\n",
-               want, bound);
-        return 1;
-    }
-    printf("SKIP: variant %s is not built into this library\n", want);
-    return 77;
 }
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15u;
@@ -298,7 +266,7 @@ main(int argc, char **argv)
     }
 
     void *h = load(argv[1]);
-    int status = check_expected_impl();
+    int status = expect_bound(lib.implementation());
 
     if (status) {
         dlclose(h);

@@ -2,9 +2,8 @@
  * SPDX-License-Identifier: MIT
  *
  * Environment:
- *   QK256_EXPECT_IMPL  the variant the loader must have bound ("scalar",
- *                      "avx2", "avx512"); exit 77 (SKIP) when this build or
- *                      CPU cannot run it, 1 when another one was bound.
+ *   QK256_EXPECT_IMPL, QK256_EXPECT_FORCED: the variant that must be bound
+ *                      (tests/expect.c).
  *   CK_FORK, CK_RUN_SUITE, CK_RUN_CASE ...: as check(3) documents.
  */
 #include <config.h>
@@ -16,47 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expect.h"
 #include "testutil.h"
-
-/* The impl-list row called name, or NULL. */
-static const struct qk256_impl *
-find_impl(const char *name)
-{
-    for (size_t i = 0; i < qk256_nimpls; i++)
-        if (strcmp(qk256_impls[i].name, name) == 0)
-            return &qk256_impls[i];
-    return NULL;
-}
-
-/* 0 to go on, else the exit status. */
-static int
-check_expected_impl(const char *bound)
-{
-    const char *want = getenv("QK256_EXPECT_IMPL");
-
-    if (!want || !*want || strcmp(want, bound) == 0)
-        return 0;
-
-    const struct qk256_impl *im = find_impl(want);
-
-    if (!im) {
-        printf("SKIP: variant %s is not built into this library\n", want);
-        return 77;
-    }
-    if (!qk256_isa_usable(im->isa)) {
-        printf("SKIP: this CPU cannot run variant %s\n", want);
-        return 77;
-    }
-    printf("FAIL: QK256_EXPECT_IMPL=%s, but the loader bound variant %s\n",
-           want, bound);
-    return 1;
-}
 
 int
 main(void)
 {
     const char *bound = qk256_implementation();
-    int status = check_expected_impl(bound);
+    int status = expect_bound(bound);
 
     if (status)
         return status;

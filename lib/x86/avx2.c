@@ -25,7 +25,7 @@
  * weight, whatever the higher bits hold, with no mask.
  */
 #include "internal.h"
-#include "x86/gemm.h"
+#include "loops/gemm.h"
 
 #include <immintrin.h>
 #include <math.h>
@@ -659,8 +659,9 @@ qk256_quantize_i8_avx2(int8_t *xq, float *scale, const float *x, size_t n)
  * Byte k of a 32-byte half block holds the codes of elements 4k + s,
  * s = 0..3, at bits 2s.  Rather than move codes into element order, the
  * activations are moved once per call into the order of the codes
- * (qk256_i8_planes_avx2, see gemv_i8.h): plane s of a block holds
- * x[4k + s] at byte k.  Then a row needs per 32 bytes only a mask and a
+ * (qk256_i8_planes_avx2, below, for lib/loops/gemv_i8.h): "plane order"
+ * puts x[4k + s] at byte 64 s + k of each 256-byte block, so that one
+ * shift and mask of 64 packed bytes lines up with plane s.  Then a row needs per 32 bytes only a mask and a
  * shift (low and high nibble of each byte) and four vpshufb that map each
  * 2-bit code to the unsigned w + 2 = {0, 1, 3, 4}; vpmaddubsw multiplies
  * those by the signed activations, and the 2 * sum(x) the bias adds is
@@ -769,7 +770,7 @@ i8_row1_avx2(const uint8_t *w, const int8_t *planes, size_t nblocks)
     return hsum_epi32(a);
 }
 
-/* Plane order (see gemv_i8.h).  vpshufb gathers, in each 128-bit lane, the
+/* Plane order (see above).  vpshufb gathers, in each 128-bit lane, the
  * bytes of one s from four words, and vpermd puts the eight such dwords
  * in plane order: qword s of t holds plane s for the 8 words of 32 bytes.
  * Four of those are a 4 x 4 transpose of qwords away from 32 bytes of
@@ -805,6 +806,9 @@ planes_block(int8_t *dst, const int8_t *x, __m256i *sum)
     }
 }
 
+/* The planes of xq[0, n), zero-padded to whole blocks, and their bias: the
+ * kernels sum (w + 2) * x, 2 * sum(x) more than w * x.  avx512 takes its
+ * planes from here too. */
 uint32_t
 qk256_i8_planes_avx2(int8_t *dst, const int8_t *xq, size_t n)
 {
@@ -819,7 +823,7 @@ qk256_i8_planes_avx2(int8_t *dst, const int8_t *xq, size_t n)
         memcpy(tmp, xq + full * QK256_BLOCK_ELEMS, rest);
         planes_block(dst + full * QK256_BLOCK_ELEMS, tmp, &sum);
     }
-    return hsum_epi32(sum);
+    return 2u * hsum_epi32(sum);
 }
 
 void
@@ -827,7 +831,7 @@ qk256_gemv_i8_avx2(float *y, const uint8_t *w, size_t row_stride,
                    const int8_t *xq, float scale, size_t rows, size_t cols)
 {
     qk256_gemv_i8_driver(y, w, row_stride, xq, scale, rows, cols,
-                         i8_rows4_avx2, i8_row1_avx2);
+                         qk256_i8_planes_avx2, i8_rows4_avx2, 4, i8_row1_avx2);
 }
 
 /* ---- gemm ----------------------------------------------------------------
@@ -899,7 +903,8 @@ void
 qk256_gemm_avx2(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                 const float *x, size_t ldx, size_t rows, size_t cols, size_t n)
 {
-    qk256_gemm_driver(y, ldy, w, row_stride, x, ldx, rows, cols, n, gemm_pair_avx2);
+    qk256_gemm_driver(y, ldy, w, row_stride, x, ldx, rows, cols, n, NULL, gemm_pair_avx2,
+                      NULL);
 }
 
 /* ---- gemm_i8 -------------------------------------------------------------
@@ -967,5 +972,5 @@ qk256_gemm_i8_avx2(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                    size_t rows, size_t cols, size_t n)
 {
     qk256_gemm_i8_driver(y, ldy, w, row_stride, xq, ldx, scales, rows, cols, n,
-                         i8_tile_avx2);
+                         qk256_i8_planes_avx2, NULL, i8_tile_avx2);
 }

@@ -16,7 +16,7 @@
  * mask.  Mask registers make every tail a masked load or store.
  */
 #include "internal.h"
-#include "x86/gemm.h"
+#include "loops/gemm.h"
 
 #include <immintrin.h>
 #include <math.h>
@@ -405,7 +405,8 @@ qk256_gemv_i8_avx512(float *y, const uint8_t *w, size_t row_stride,
                      const int8_t *xq, float scale, size_t rows, size_t cols)
 {
     qk256_gemv_i8_driver(y, w, row_stride, xq, scale, rows, cols,
-                         i8_rows4_avx512, i8_row1_avx512);
+                         qk256_i8_planes_avx2, i8_rows4_avx512, 4,
+                         i8_row1_avx512);
 }
 
 /* ---- gemm_i8 -------------------------------------------------------------
@@ -474,7 +475,7 @@ qk256_gemm_i8_avx512(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                      size_t rows, size_t cols, size_t n)
 {
     qk256_gemm_i8_driver(y, ldy, w, row_stride, xq, ldx, scales, rows, cols, n,
-                         i8_tile_avx512);
+                         qk256_i8_planes_avx2, NULL, i8_tile_avx512);
 }
 
 /* ---- gemm ----------------------------------------------------------------
@@ -723,7 +724,8 @@ qk256_gemm_avx512(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                   const float *x, size_t ldx, size_t rows, size_t cols, size_t n)
 {
     if (cols > LUT_MAX_COLS) {
-        qk256_gemm_driver(y, ldy, w, row_stride, x, ldx, rows, cols, n, gemm_pair_avx512);
+        qk256_gemm_driver(y, ldy, w, row_stride, x, ldx, rows, cols, n, NULL,
+                          gemm_pair_avx512, NULL);
         return;
     }
     for (size_t j0 = 0; j0 < n; j0 += QK256_GEMM_TILE) {

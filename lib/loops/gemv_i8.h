@@ -1,38 +1,37 @@
-/* lib/x86/gemv_i8.h -- the loop that the avx2 and avx512 gemv_i8 kernels
- * share
+/* lib/loops/gemv_i8.h -- the loop that the SIMD gemv_i8 kernels share
  * SPDX-License-Identifier: MIT
  *
- * Both kernels multiply the unsigned w + 2 = {0, 1, 3, 4} of each code by
- * the signed activations, and need the activations in the order of the
- * codes in a packed byte.  Byte k of a block holds the codes of elements
- * 4k, 4k + 1, 4k + 2 and 4k + 3, so "plane order" puts x[4k + s] at
- * byte 64 s + k of each 256-byte block: one shift and mask of 64 packed
- * bytes then lines up with plane s.  qk256_i8_planes_avx2 writes that order
- * once per call, zero-padded to whole blocks (so the codes past cols meet
- * zeros), and returns sum(x); the rows then take 2 * sum(x) off their
- * sums of (w + 2) * x.
+ * Plain C, for every architecture: the arithmetic is the variant's.  A
+ * variant's kernels read the activations of a column chunk in an order of
+ * their own, which its planes function writes once per chunk (x86 puts
+ * them in the order of the codes in a packed byte, lib/x86/avx2.c; arm64
+ * in the order of the codes in 16 packed bytes, lib/arm/neon.h),
+ * zero-padded to whole blocks so that the codes past cols meet zeros.  The
+ * planes function returns the bias that the kernels' sums carry (x86's sum
+ * (w + 2) * x, 2 * sum(x) over w * x; arm64's sums carry none), which the
+ * driver takes off.
  *
  * Planes for up to QK256_I8_CHUNK_ELEMS columns live on the stack.  A
  * wider matrix is done in column chunks, and between chunks each row's
  * int32 partial sum waits in y[r], whose four bytes are the caller's and
  * are written anyway.
  *
- * All sums are uint32, so they wrap where w + 2 would overflow int32; the
- * exact sum fits in int32 (cols <= QK256_I8_MAX_COLS), so the wrapped one
- * is it.
+ * All sums are uint32, so they wrap where a biased sum would overflow
+ * int32; the exact sum fits in int32 (cols <= QK256_I8_MAX_COLS), so the
+ * wrapped one is it.
  */
-#ifndef QK256_X86_GEMV_I8_H
-#define QK256_X86_GEMV_I8_H
+#ifndef QK256_LOOPS_GEMV_I8_H
+#define QK256_LOOPS_GEMV_I8_H
 
 #include "internal.h"
 
 #define QK256_I8_CHUNK_ELEMS (64 * QK256_BLOCK_ELEMS)
 
-/* Memory order.  The four rows that a rows kernel reads side by side are
- * r, r + q, r + 2q and r + 3q, q = rows / 4, not four neighbours: each
- * quarter of the matrix is then read from start to end, four long streams
- * that the hardware prefetchers follow, where four neighbouring rows make
- * four streams of one row each.  Each block also prefetches the line
+/* Memory order.  The k rows that a rows kernel reads side by side (k = 4
+ * on x86, 8 for arm64's dotprod) are r, r + q, ..., r + (k - 1) q, q =
+ * rows / k, not k neighbours: each k-th of the matrix is then read from
+ * start to end, k long streams that the hardware prefetchers follow,
+ * where k neighbouring rows make k streams of one row each.  Each block also prefetches the line
  * QK256_I8_PREFETCH_BYTES further on in its stream.  One bitnet-2b token
  * (521 MB from DRAM, at malloc's addresses, 16 bytes past a cache line),
  * avx512, interleaved runs on the build machine:
@@ -43,15 +42,17 @@
  * and 16 ms straight through. */
 #define QK256_I8_PREFETCH_BYTES 1024
 
-/* The sums of (w + 2) * x over nblocks blocks of the 4 rows at w,
- * w + gap, w + 2 gap and w + 3 gap, or of the 1 row at w. */
-typedef void qk256_i8_rows4_fn(uint32_t acc[4], const uint8_t *w, size_t gap,
-                               const int8_t *planes, size_t nblocks);
+/* The biased sums over nblocks blocks of the k rows at w, w + gap, ...,
+ * w + (k - 1) gap (acc[0, k)), or of the 1 row at w. */
+#define QK256_I8_MAX_ROWS 8
+typedef void qk256_i8_rows_fn(uint32_t *acc, const uint8_t *w, size_t gap,
+                              const int8_t *planes, size_t nblocks);
 typedef uint32_t qk256_i8_row1_fn(const uint8_t *w, const int8_t *planes,
                                   size_t nblocks);
 
-/* Both kernels take their planes from this one (lib/x86/avx2.c). */
-uint32_t qk256_i8_planes_avx2(int8_t *dst, const int8_t *xq, size_t n);
+/* Writes the planes of xq[0, n) to dst, qk256_blocks(n) blocks of them,
+ * and returns the bias of the kernels' sums over them. */
+typedef uint32_t qk256_i8_planes_fn(int8_t *dst, const int8_t *xq, size_t n);
 
 /* Adds acc to the partial sum waiting in y (unless this is the first
  * chunk), and stores either the new partial sum or, after the last chunk,
@@ -75,29 +76,30 @@ qk256_i8_finish(float *y, uint32_t acc, int first, int last, float scale)
 static inline __attribute__((always_inline)) void
 qk256_gemv_i8_driver(float *y, const uint8_t *w, size_t row_stride,
                      const int8_t *xq, float scale, size_t rows, size_t cols,
-                     qk256_i8_rows4_fn *rows4, qk256_i8_row1_fn *row1)
+                     qk256_i8_planes_fn *planes_of, qk256_i8_rows_fn *rows_k,
+                     size_t k, qk256_i8_row1_fn *row1)
 {
     int8_t planes[QK256_I8_CHUNK_ELEMS] __attribute__((aligned(64)));
 
     for (size_t c0 = 0; c0 < cols; c0 += QK256_I8_CHUNK_ELEMS) {
         size_t n = qk256_min(cols - c0, QK256_I8_CHUNK_ELEMS);
-        uint32_t bias = 2u * qk256_i8_planes_avx2(planes, xq + c0, n);
+        uint32_t bias = planes_of(planes, xq + c0, n);
         size_t nblocks = qk256_blocks(n);
         const uint8_t *wc = w + c0 / 4;
         int first = c0 == 0, last = cols - c0 == n;
-        size_t q = rows / 4;
+        size_t q = rows / k;
 
         for (size_t r = 0; r < q; r++) {
-            uint32_t acc[4];
+            uint32_t acc[QK256_I8_MAX_ROWS];
 
-            rows4(acc, wc + r * row_stride, q * row_stride, planes, nblocks);
-            for (size_t i = 0; i < 4; i++)
+            rows_k(acc, wc + r * row_stride, q * row_stride, planes, nblocks);
+            for (size_t i = 0; i < k; i++)
                 qk256_i8_finish(y + r + i * q, acc[i] - bias, first, last, scale);
         }
-        for (size_t r = 4 * q; r < rows; r++)
+        for (size_t r = k * q; r < rows; r++)
             qk256_i8_finish(y + r, row1(wc + r * row_stride, planes, nblocks) - bias,
                             first, last, scale);
     }
 }
 
-#endif /* QK256_X86_GEMV_I8_H */
+#endif /* QK256_LOOPS_GEMV_I8_H */

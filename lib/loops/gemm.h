@@ -1,15 +1,16 @@
-/* lib/x86/gemm.h -- the loops that the avx2 and avx512 GEMMs share
+/* lib/loops/gemm.h -- the loops that the SIMD GEMMs share
  * SPDX-License-Identifier: MIT
  *
- * Both GEMMs take the results in tiles of up to QK256_GEMM_TILE vectors,
- * and a kernel decodes each block of two rows once for all the vectors of
- * a tile.  The drivers here walk the tiles, rows and column chunks and
- * store the results; the kernels, one per ISA, do the arithmetic.
+ * Plain C, for every architecture.  The GEMMs take the results in tiles
+ * of up to QK256_GEMM_TILE vectors, and a kernel decodes each block of two
+ * rows once for all the vectors of a tile.  The drivers here walk the
+ * tiles, rows and column chunks and store the results; the kernels, one
+ * per ISA, do the arithmetic.
  */
-#ifndef QK256_X86_GEMM_H
-#define QK256_X86_GEMM_H
+#ifndef QK256_LOOPS_GEMM_H
+#define QK256_LOOPS_GEMM_H
 
-#include "x86/gemv_i8.h"
+#include "loops/gemv_i8.h"
 
 #include <math.h>
 #include <string.h>
@@ -51,23 +52,30 @@
 
 typedef double qk256_gemm_sums[QK256_GEMM_TILE][8];
 
-/* Adds the products of nblocks blocks of the two rows at w and w +
- * row_stride and the tile's chunks xb[t], t < nt, to the sums s[0][t] and
- * s[1][t].  With k = 1 there is one row: the kernel takes it twice, and
- * its second sums go to s[1], which is never read. */
+/* Adds the products of nblocks blocks of the k rows at w, w + row_stride,
+ * ... and the tile's chunks xb[t], t < nt, to the sums s[i][t], i < k.
+ * The driver passes k <= its rows_per_call (x86: 2).  A kernel that takes
+ * a missing row as a copy of the first may write its sums to s[k], which
+ * is never read (the x86 kernels do, with k = 1). */
 typedef void qk256_gemm_pair_fn(qk256_gemm_sums *s, const uint8_t *w,
                                 size_t row_stride, size_t k,
                                 const float (*xb)[QK256_GEMM_CHUNK],
                                 size_t nblocks, size_t nt);
 
+/* Writes x[0, len) to dst in the order in which a kernel reads it,
+ * zero-padded to nblocks blocks.  NULL means the order of x. */
+typedef void qk256_gemm_copy_fn(float *dst, const float *x, size_t len,
+                                size_t nblocks);
+
 /* Results [0, nt) of rows [0, nr), nr <= QK256_GEMM_ROWS. */
 static inline __attribute__((always_inline)) void
 qk256_gemm_rows(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                 const float *x, size_t ldx, size_t nr, size_t cols, size_t nt,
-                qk256_gemm_pair_fn *pair)
+                qk256_gemm_copy_fn *copy, qk256_gemm_pair_fn *pair,
+                size_t rows_per_call)
 {
     float xb[QK256_GEMM_TILE][QK256_GEMM_CHUNK] __attribute__((aligned(64)));
-    qk256_gemm_sums s[QK256_GEMM_ROWS + 1] __attribute__((aligned(64)));
+    qk256_gemm_sums s[QK256_GEMM_ROWS + 1] __attribute__((aligned(64))); /* see k */
 
     memset(s, 0, sizeof s);
     for (size_t c0 = 0; c0 < cols; c0 += QK256_GEMM_CHUNK) {
@@ -75,12 +83,17 @@ qk256_gemm_rows(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
         size_t nblocks = qk256_blocks(len);
 
         for (size_t t = 0; t < nt; t++) {
-            memcpy(xb[t], x + t * ldx + c0, len * sizeof(float));
-            memset(xb[t] + len, 0, (nblocks * QK256_BLOCK_ELEMS - len) * sizeof(float));
+            if (copy) {
+                copy(xb[t], x + t * ldx + c0, len, nblocks);
+            } else {
+                memcpy(xb[t], x + t * ldx + c0, len * sizeof(float));
+                memset(xb[t] + len, 0, (nblocks * QK256_BLOCK_ELEMS - len) * sizeof(float));
+            }
         }
-        for (size_t r = 0; r < nr; r += 2)
-            pair(s + r, w + r * row_stride + c0 / 4, row_stride, qk256_min(nr - r, 2),
-                 (const float (*)[QK256_GEMM_CHUNK])xb, nblocks, nt);
+        for (size_t r = 0; r < nr; r += rows_per_call)
+            pair(s + r, w + r * row_stride + c0 / 4, row_stride,
+                 qk256_min(nr - r, rows_per_call), (const float (*)[QK256_GEMM_CHUNK])xb,
+                 nblocks, nt);
     }
     for (size_t r = 0; r < nr; r++)
         for (size_t t = 0; t < nt; t++) {
@@ -96,10 +109,15 @@ qk256_gemm_rows(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
         }
 }
 
+/* rows_per_call (1..4) may depend on the tile width: kernels take fewer
+ * rows at once the more vectors they take. */
+typedef size_t qk256_gemm_rows_per_call_fn(size_t nt);
+
 static inline __attribute__((always_inline)) void
 qk256_gemm_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                   const float *x, size_t ldx, size_t rows, size_t cols, size_t n,
-                  qk256_gemm_pair_fn *pair)
+                  qk256_gemm_copy_fn *copy, qk256_gemm_pair_fn *pair,
+                  qk256_gemm_rows_per_call_fn *rows_per_call)
 {
     for (size_t j0 = 0; j0 < n; j0 += QK256_GEMM_TILE) {
         size_t nt = qk256_min(n - j0, QK256_GEMM_TILE);
@@ -107,29 +125,39 @@ qk256_gemm_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
         for (size_t r = 0; r < rows; r += QK256_GEMM_ROWS)
             qk256_gemm_rows(y + j0 * ldy + r, ldy, w + r * row_stride, row_stride,
                             x + j0 * ldx, ldx, qk256_min(rows - r, QK256_GEMM_ROWS), cols,
-                            nt, pair);
+                            nt, copy, pair, rows_per_call ? rows_per_call(nt) : 2);
     }
 }
 
 /* ---- gemm_i8 ----------------------------------------------------------
  * The planes (gemv_i8.h) of a column chunk of each of the tile's vectors
  * sit side by side on the stack, 32 KB for 8 vectors; the chunk is a
- * quarter of the GEMV's so that they fit in L1 together.  Between chunks,
- * partial sums wait in y, as in the GEMV.  Each result is the exact int32
- * sum times the same scale, so it is the GEMV's bit for bit. */
+ * quarter of the GEMV's so that they fit in L1 together.  A variant whose
+ * kernel reads the planes of several vectors at once may regroup them
+ * there, once per chunk.  Between chunks, partial sums wait in y, as in
+ * the GEMV.  Each result is the exact int32 sum times the same scale, so
+ * it is the GEMV's bit for bit. */
 #define QK256_GEMM_I8_CHUNK_ELEMS (16 * QK256_BLOCK_ELEMS)
 
-/* The sums of (w + 2) * x over nblocks blocks of the rows at w0 and w1,
- * for the nt (1..QK256_GEMM_TILE) vectors whose planes start at planes
- * + t * QK256_GEMM_I8_CHUNK_ELEMS: acc[i][t] for row i and vector t. */
+/* Rearranges in place the planes of nblocks blocks of the nt vectors of
+ * a tile, which start at planes + t * QK256_GEMM_I8_CHUNK_ELEMS. */
+typedef void qk256_i8_regroup_fn(int8_t *planes, size_t nblocks, size_t nt);
+
+/* The biased sums (see gemv_i8.h) over nblocks blocks of the rows at w0
+ * and w1, for the nt (1..QK256_GEMM_TILE) vectors whose planes start at
+ * planes + t * QK256_GEMM_I8_CHUNK_ELEMS (as regroup left them): acc[i][t]
+ * for row i and vector t. */
 typedef void qk256_i8_tile_fn(uint32_t acc[2][QK256_GEMM_TILE],
                               const uint8_t *w0, const uint8_t *w1,
                               const int8_t *planes, size_t nblocks, size_t nt);
 
+/* regroup may be NULL. */
 static inline __attribute__((always_inline)) void
 qk256_gemm_i8_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                      const int8_t *xq, size_t ldx, const float *scales,
-                     size_t rows, size_t cols, size_t n, qk256_i8_tile_fn *tile)
+                     size_t rows, size_t cols, size_t n,
+                     qk256_i8_planes_fn *planes_of, qk256_i8_regroup_fn *regroup,
+                     qk256_i8_tile_fn *tile)
 {
     int8_t planes[QK256_GEMM_TILE][QK256_GEMM_I8_CHUNK_ELEMS]
         __attribute__((aligned(64)));
@@ -146,7 +174,9 @@ qk256_gemm_i8_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
             uint32_t bias[QK256_GEMM_TILE] = { 0 };
 
             for (size_t t = 0; t < nt; t++)
-                bias[t] = 2u * qk256_i8_planes_avx2(planes[t], xq + (j0 + t) * ldx + c0, len);
+                bias[t] = planes_of(planes[t], xq + (j0 + t) * ldx + c0, len);
+            if (regroup)
+                regroup(planes[0], nblocks, nt);
             for (size_t r = 0; r < rows; r += 2) {
                 const uint8_t *w0 = w + r * row_stride + c0 / 4;
                 /* An odd last row is passed as both rows (w1 == w0) and
@@ -164,4 +194,4 @@ qk256_gemm_i8_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
     }
 }
 
-#endif /* QK256_X86_GEMM_H */
+#endif /* QK256_LOOPS_GEMM_H */
