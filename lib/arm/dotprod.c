@@ -15,7 +15,6 @@
  */
 #include "internal.h"
 #include "arm/neon.h"
-#include "loops/gemm.h"
 
 
 /* ---- gemv_i8 -------------------------------------------------------------
@@ -89,9 +88,10 @@ qk256_gemv_i8_dotprod(float *y, const uint8_t *w, size_t row_stride,
 }
 
 /* ---- gemm_i8 -------------------------------------------------------------
- * The driver of lib/loops/gemm.h: each group of two rows is decoded once,
- * then every vector of the tile takes one load of its planes and eight
- * SDOT, into 16 accumulators for a tile of 8. */
+ * The driver of lib/loops/gemm.h, with the tile's planes group by group
+ * (lib/arm/neon.h): each group of two rows is decoded once, then every
+ * vector of the tile takes one load of its planes and eight SDOT, into 16
+ * accumulators for a tile of 8. */
 
 static ALWAYS_INLINE void
 i8_tile_kernel(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0, const uint8_t *w1,
@@ -107,10 +107,16 @@ i8_tile_kernel(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0, const uint8_
         struct i8_planes d0 = i8_decode(vld1q_u8(w0 + 16 * g), t0, t1);
         struct i8_planes d1 = i8_decode(vld1q_u8(w1 + 16 * g), t0, t1);
 
+        const int8_t *xp = planes + g * QK256_TILE_GROUP_BYTES;
+
         UNROLL
         for (int j = 0; j < NT; j++) {
-            int8x16x4_t x = vld1q_s8_x4(planes + j * QK256_GEMM_I8_CHUNK_ELEMS
-                                        + QK256_GROUP_ELEMS * g);
+            int8x16x4_t x = vld1q_s8_x4(xp);
+
+            /* One pointer walks the group: LD1 of four registers takes no
+             * offset, and GCC would add one to a base for each vector. */
+            xp += QK256_GROUP_ELEMS;
+            __asm__("" : "+r"(xp));
 
             UNROLL
             for (int s = 0; s < 4; s++) {
@@ -142,5 +148,5 @@ qk256_gemm_i8_dotprod(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                       size_t rows, size_t cols, size_t n)
 {
     qk256_gemm_i8_driver(y, ldy, w, row_stride, xq, ldx, scales, rows, cols, n,
-                         qk256_i8_planes_neon, NULL, i8_tile_dotprod);
+                         qk256_i8_tile_planes_neon, i8_tile_dotprod);
 }

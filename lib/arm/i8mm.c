@@ -15,44 +15,52 @@
  * (lib/arm/neon.h), SMMLA adds their products with the activations into
  * int32 lanes that wrap modulo 2^32, and the exact sum fits in int32.
  *
- * The driver of lib/loops/gemm.h computes each vector's planes; regroup
- * then interleaves the planes of vectors 2p and 2p + 1 by halves of 8
- * bytes, the order in which SMMLA takes them (a vector of an odd last pair
- * is zeros).  In the tile kernel each group of 64 weights of the two rows
- * is decoded once, four planes a row, and two ZIP of 64-bit halves pair
- * the rows' planes the same way; every pair of vectors then takes two
- * loads and eight SMMLA, into one accumulator: four for a tile of 8.
+ * The driver of lib/loops/gemm.h, with the planes of the tile group by
+ * group as neon's (lib/arm/neon.h), but the vectors in pairs: for each
+ * plane, bytes 0-7 of vector 2p's, then of 2p + 1's, then bytes 8-15 of
+ * each, the order in which SMMLA takes them (a vector of an odd last pair
+ * is zeros).  The tile kernel pairs the rows the same way before it
+ * decodes them: ZIP1 and ZIP2 of the 64-bit halves of the two rows' 16
+ * packed bytes give 16 bytes of each row's first 8 codes, then of the last
+ * 8, and decoding those gives the paired planes.  Then every pair of
+ * vectors takes two loads and eight SMMLA, into one accumulator: four for
+ * a tile of 8.
  */
 #include "internal.h"
 #include "arm/neon.h"
-#include "loops/gemm.h"
 
 
 #define PAIRS (QK256_GEMM_TILE / 2)
 
-/* Pair p's planes: for each plane of 16 bytes, at 32 bytes a plane from
- * planes + 2 p * QK256_GEMM_I8_CHUNK_ELEMS on, bytes 0-7 of vector 2p's,
- * then of 2p + 1's, then bytes 8-15 of each. */
+/* The tile planes function of lib/loops/gemm.h: group g of pair p at
+ * planes + g * QK256_TILE_GROUP_BYTES + 128 p, with no bias. */
 static void
-regroup_i8mm(int8_t *planes, size_t nblocks, size_t nt)
+i8_tile_planes_i8mm(int8_t *planes, uint32_t bias[QK256_GEMM_TILE],
+                    const int8_t *xq, size_t ldx, size_t len, size_t nt)
 {
-    size_t len = nblocks * QK256_BLOCK_ELEMS;
-    int8_t tmp[2][QK256_GEMM_I8_CHUNK_ELEMS];
+    size_t groups = qk256_blocks(len) * (QK256_BLOCK_ELEMS / QK256_GROUP_ELEMS);
 
+    for (size_t t = 0; t < nt; t++)
+        bias[t] = 0;
     for (size_t p = 0; 2 * p < nt; p++) {
-        int8_t *a = planes + 2 * p * QK256_GEMM_I8_CHUNK_ELEMS;
+        for (size_t g = 0; g < groups; g++) {
+            int8_t *dst = planes + g * QK256_TILE_GROUP_BYTES + 2 * QK256_GROUP_ELEMS * p;
+            size_t e = QK256_GROUP_ELEMS * g;
+            int8_t v[2][QK256_GROUP_ELEMS] = { { 0 } };
 
-        memcpy(tmp[0], a, len);
-        if (2 * p + 1 < nt)
-            memcpy(tmp[1], a + QK256_GEMM_I8_CHUNK_ELEMS, len);
-        else
-            memset(tmp[1], 0, len);
-        for (size_t c = 0; c < len; c += 16) {
-            int64x2_t va = vreinterpretq_s64_s8(vld1q_s8(tmp[0] + c));
-            int64x2_t vb = vreinterpretq_s64_s8(vld1q_s8(tmp[1] + c));
+            for (size_t i = 0; i < 2 && 2 * p + i < nt; i++)
+                if (e < len)
+                    memcpy(v[i], xq + (2 * p + i) * ldx + e, qk256_min(len - e, QK256_GROUP_ELEMS));
 
-            vst1q_s8(a + 2 * c, vreinterpretq_s8_s64(vzip1q_s64(va, vb)));
-            vst1q_s8(a + 2 * c + 16, vreinterpretq_s8_s64(vzip2q_s64(va, vb)));
+            int8x16x4_t a = vld4q_s8(v[0]), b = vld4q_s8(v[1]);
+
+            UNROLL
+            for (int s = 0; s < 4; s++) {
+                int64x2_t as = vreinterpretq_s64_s8(a.val[s]), bs = vreinterpretq_s64_s8(b.val[s]);
+
+                vst1q_s8(dst + 32 * s, vreinterpretq_s8_s64(vzip1q_s64(as, bs)));
+                vst1q_s8(dst + 32 * s + 16, vreinterpretq_s8_s64(vzip2q_s64(as, bs)));
+            }
         }
     }
 }
@@ -69,29 +77,33 @@ i8_tile_kernel(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0, const uint8_
     for (int p = 0; p < NP; p++)
         a[p] = vdupq_n_s32(0);
     for (size_t g = 0; g < nblocks * (QK256_BLOCK_ELEMS / QK256_GROUP_ELEMS); g++) {
-        struct i8_planes d0 = i8_decode(vld1q_u8(w0 + 16 * g), t0, t1);
-        struct i8_planes d1 = i8_decode(vld1q_u8(w1 + 16 * g), t0, t1);
-        int8x16_t rows[8];
+        int64x2_t v0 = vreinterpretq_s64_u8(vld1q_u8(w0 + 16 * g));
+        int64x2_t v1 = vreinterpretq_s64_u8(vld1q_u8(w1 + 16 * g));
+        /* lo: codes of bytes 0-7 of row 0, then of row 1; hi: bytes 8-15. */
+        struct i8_planes lo = i8_decode(vreinterpretq_u8_s64(vzip1q_s64(v0, v1)), t0, t1);
+        struct i8_planes hi = i8_decode(vreinterpretq_u8_s64(vzip2q_s64(v0, v1)), t0, t1);
+        const int8_t *xg = planes + g * QK256_TILE_GROUP_BYTES;
 
-        UNROLL
-        for (int s = 0; s < 4; s++) {
-            int64x2_t r0 = vreinterpretq_s64_s8(d0.p[s]), r1 = vreinterpretq_s64_s8(d1.p[s]);
-
-            rows[2 * s] = vreinterpretq_s8_s64(vzip1q_s64(r0, r1));
-            rows[2 * s + 1] = vreinterpretq_s8_s64(vzip2q_s64(r0, r1));
-        }
         UNROLL
         for (int p = 0; p < NP; p++) {
-            const int8_t *xp = planes + 2 * (size_t)p * QK256_GEMM_I8_CHUNK_ELEMS
-                               + 2 * QK256_GROUP_ELEMS * g;
-            int8x16x4_t x01 = vld1q_s8_x4(xp), x23 = vld1q_s8_x4(xp + 64);
+            int8x16x4_t x01, x23;
 
-            UNROLL
-            for (int h = 0; h < 4; h++)
-                a[p] = vmmlaq_s32(a[p], rows[h], x01.val[h]);
-            UNROLL
-            for (int h = 0; h < 4; h++)
-                a[p] = vmmlaq_s32(a[p], rows[4 + h], x23.val[h]);
+            /* One pointer walks the group (see dotprod.c). */
+            x01 = vld1q_s8_x4(xg);
+            xg += QK256_GROUP_ELEMS;
+            __asm__("" : "+r"(xg));
+            x23 = vld1q_s8_x4(xg);
+            xg += QK256_GROUP_ELEMS;
+            __asm__("" : "+r"(xg));
+
+            a[p] = vmmlaq_s32(a[p], lo.p[0], x01.val[0]);
+            a[p] = vmmlaq_s32(a[p], hi.p[0], x01.val[1]);
+            a[p] = vmmlaq_s32(a[p], lo.p[1], x01.val[2]);
+            a[p] = vmmlaq_s32(a[p], hi.p[1], x01.val[3]);
+            a[p] = vmmlaq_s32(a[p], lo.p[2], x23.val[0]);
+            a[p] = vmmlaq_s32(a[p], hi.p[2], x23.val[1]);
+            a[p] = vmmlaq_s32(a[p], lo.p[3], x23.val[2]);
+            a[p] = vmmlaq_s32(a[p], hi.p[3], x23.val[3]);
         }
     }
     /* Lanes: row 0 by vectors 2p and 2p + 1, then row 1 by both. */
@@ -125,5 +137,5 @@ qk256_gemm_i8_i8mm(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                    size_t rows, size_t cols, size_t n)
 {
     qk256_gemm_i8_driver(y, ldy, w, row_stride, xq, ldx, scales, rows, cols, n,
-                         qk256_i8_planes_neon, regroup_i8mm, i8_tile_i8mm);
+                         i8_tile_planes_i8mm, i8_tile_i8mm);
 }

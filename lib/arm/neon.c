@@ -26,7 +26,6 @@
  */
 #include "internal.h"
 #include "arm/neon.h"
-#include "loops/gemm.h"
 
 #include <math.h>
 #include <string.h>
@@ -118,10 +117,9 @@ qk256_unpack_neon(uint8_t *codes, const uint8_t *src, size_t n)
  * four products are computed once per block, which is the same product
  * with the same rounding, and each element looks up the bytes of its
  * code's product.  16 elements in order come from four packed bytes: TBL
- * copies each of their nibbles to the lanes of its two codes, and a shift
- * right by 0 or 2 bits puts each lane's code in its low two bits (the
- * bits above stay, and the byte tables repeat every four entries).  Then
- * ST4 of the four byte lookups writes the 16 floats.
+ * copies each byte to the lanes of its four codes, a shift right by 0, 2,
+ * 4 or 6 bits and a mask leave each lane its own code, and ST4 of the four
+ * byte lookups writes the 16 floats.
  *
  * The products of -2, -1, 1, 2 by a scale differ in sign and exponent
  * only, so their two low bytes are the same, unless the scale is
@@ -133,21 +131,31 @@ qk256_unpack_neon(uint8_t *codes, const uint8_t *src, size_t n)
  * Tail: a partial last group of 16 goes through a 16-float buffer.
  */
 
-/* The byte tables of a block: byte b of each product, f(i & 3). */
+/* A block's four products, and the byte tables of those of their bytes
+ * that differ: b[i] holds byte i of the product of code c at c, c + 4,
+ * c + 8 and c + 12, for the bytes 2 and 3 always, for 0 and 1 only where
+ * they differ (low_same == 0). */
 struct deq_tables {
-    uint8x16_t b[4];
-    int low_same; /* bytes 0 and 1 are the same for every code */
+    uint8x16_t bytes, b[4];
+    int low_same;
 };
 
-static ALWAYS_INLINE struct deq_tables
-deq_tables(const float *scales, size_t blk)
+static ALWAYS_INLINE uint8x16_t
+deq_byte_table(uint8x16_t bytes, int i)
 {
-    static const uint8_t byte_b[4][16] = {
+    static const uint8_t byte_i[4][16] = {
         { 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12 },
         { 1, 5, 9, 13, 1, 5, 9, 13, 1, 5, 9, 13, 1, 5, 9, 13 },
         { 2, 6, 10, 14, 2, 6, 10, 14, 2, 6, 10, 14, 2, 6, 10, 14 },
         { 3, 7, 11, 15, 3, 7, 11, 15, 3, 7, 11, 15, 3, 7, 11, 15 },
     };
+
+    return vqtbl1q_u8(bytes, vld1q_u8(byte_i[i]));
+}
+
+static ALWAYS_INLINE struct deq_tables
+deq_tables(const float *scales, size_t blk)
+{
     static const float lut[4] = QK256_LUT_INIT;
     float32x4_t p = vld1q_f32(lut);
     struct deq_tables t;
@@ -155,30 +163,37 @@ deq_tables(const float *scales, size_t blk)
     if (scales)
         p = vmulq_n_f32(p, qk256_get_f32(scales, blk));
 
-    uint8x16_t bytes = vreinterpretq_u8_f32(p);
     uint32x4_t low = vandq_u32(vreinterpretq_u32_f32(p), vdupq_n_u32(0xffff));
 
-    UNROLL
-    for (int b = 0; b < 4; b++)
-        t.b[b] = vqtbl1q_u8(bytes, vld1q_u8(byte_b[b]));
+    t.bytes = vreinterpretq_u8_f32(p);
+    t.b[2] = deq_byte_table(t.bytes, 2);
+    t.b[3] = deq_byte_table(t.bytes, 3);
     t.low_same = vminvq_u32(vceqq_u32(low, vdupq_laneq_u32(low, 0))) != 0;
+    if (!t.low_same) {
+        t.b[0] = deq_byte_table(t.bytes, 0);
+        t.b[1] = deq_byte_table(t.bytes, 1);
+    } else {
+        t.b[0] = vdupq_laneq_u8(t.bytes, 0);
+        t.b[1] = vdupq_laneq_u8(t.bytes, 1);
+    }
     return t;
 }
 
-/* The codes of the 16 elements in the 4 packed bytes at group offset 4 m
- * of the nibbles lohi ({low nibbles, high nibbles} of 16 packed bytes),
- * each in the low two bits of its lane. */
+/* The codes of elements 16 m .. 16 m + 15 of the 16 packed bytes v. */
 static ALWAYS_INLINE uint8x16_t
-deq_codes16(uint8x16x2_t lohi, int m)
+deq_codes16(uint8x16_t v, int m)
 {
-    /* Element 4 k + s: byte k, low nibble for s < 2, shifted by 2 (s & 1). */
-    static const uint8_t idx[16] = { 0, 0, 16, 16, 1, 1, 17, 17,
-                                     2, 2, 18, 18, 3, 3, 19, 19 };
-    static const int8_t shift[16] = { 0, -2, 0, -2, 0, -2, 0, -2,
-                                      0, -2, 0, -2, 0, -2, 0, -2 };
-    uint8x16_t i = vaddq_u8(vld1q_u8(idx), vdupq_n_u8((uint8_t)(4 * m)));
+    static const uint8_t idx[4][16] = {
+        { 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3 },
+        { 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7 },
+        { 8, 8, 8, 8, 9, 9, 9, 9, 10, 10, 10, 10, 11, 11, 11, 11 },
+        { 12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15 },
+    };
+    static const int8_t shift[16] = { 0, -2, -4, -6, 0, -2, -4, -6,
+                                      0, -2, -4, -6, 0, -2, -4, -6 };
+    uint8x16_t c = vshlq_u8(vqtbl1q_u8(v, vld1q_u8(idx[m])), vld1q_s8(shift));
 
-    return vshlq_u8(vqtbl2q_u8(lohi, i), vld1q_s8(shift));
+    return vandq_u8(c, vdupq_n_u8(3));
 }
 
 /* The 16 floats of the codes c. */
@@ -188,8 +203,8 @@ deq_store16(float *dst, uint8x16_t c, const struct deq_tables *t, int low_same)
     uint8x16x4_t out;
 
     if (low_same) {
-        out.val[0] = vdupq_laneq_u8(t->b[0], 0);
-        out.val[1] = vdupq_laneq_u8(t->b[1], 0);
+        out.val[0] = t->b[0];
+        out.val[1] = t->b[1];
     } else {
         out.val[0] = vqtbl1q_u8(t->b[0], c);
         out.val[1] = vqtbl1q_u8(t->b[1], c);
@@ -206,23 +221,27 @@ static ALWAYS_INLINE void
 deq_block(float *dst, const uint8_t *src, const struct deq_tables *t,
           size_t count, int low_same)
 {
-    for (size_t e = 0; e < count; e += QK256_GROUP_ELEMS) {
-        uint8x16_t v = vld1q_u8(src + e / 4);
-        uint8x16x2_t lohi = { { nibbles_lo(v), nibbles_hi(v) } };
+    uint8x16x4_t v = vld1q_u8_x4(src);
 
+    UNROLL
+    for (int q = 0; q < 4; q++) {
         UNROLL
         for (int m = 0; m < 4; m++) {
-            size_t e0 = e + 16 * (size_t)m;
-            uint8x16_t c = deq_codes16(lohi, m);
+            size_t e0 = QK256_GROUP_ELEMS * (size_t)q + 16 * (size_t)m;
+            uint8x16_t c = deq_codes16(v.val[q], m);
 
             if (e0 + 16 <= count) {
-                deq_store16(dst + e0, c, t, low_same);
+                deq_store16(dst, c, t, low_same);
             } else if (e0 < count) {
                 float tmp[16];
 
                 deq_store16(tmp, c, t, low_same);
-                memcpy(dst + e0, tmp, (count - e0) * sizeof(float));
+                memcpy(dst, tmp, (count - e0) * sizeof(float));
             }
+            /* One pointer walks the block: ST4 takes no offset, and GCC
+             * would keep one register per store. */
+            dst += 16;
+            __asm__("" : "+r"(dst));
         }
     }
 }
@@ -494,28 +513,51 @@ qk256_quantize_i8_neon(int8_t *xq, float *scale, const float *x, size_t n)
  * kernel there.
  */
 
-/* The top byte of the halves (binary16) -2, -1, 1, 2, whose low byte is 0:
- * TBL gives it, SHLL by 8 makes the half, FCVTL the float. */
-static ALWAYS_INLINE uint8x16_t
-f16_table(int second)
-{
-    static const uint8_t t[2][16] = { QK256_NIBBLE_FIRST(0xc0, 0xbc, 0x3c, 0x40),
-                                      QK256_NIBBLE_SECOND(0xc0, 0xbc, 0x3c, 0x40) };
+/* Bytes 2 and 3 of the floats -2, -1, 1, 2 as nibble tables: t[b - 2][i]
+ * for code i & 3 (first) and i >> 2 (second).  Bytes 0 and 1 are 0. */
+struct f32_tables {
+    uint8x16_t b2[2], b3[2];
+};
 
-    return vld1q_u8(t[second]);
+static ALWAYS_INLINE struct f32_tables
+f32_tables(void)
+{
+    static const uint8_t b2[2][16] = { QK256_NIBBLE_FIRST(0x00, 0x80, 0x80, 0x00),
+                                       QK256_NIBBLE_SECOND(0x00, 0x80, 0x80, 0x00) };
+    static const uint8_t b3[2][16] = { QK256_NIBBLE_FIRST(0xc0, 0xbf, 0x3f, 0x40),
+                                       QK256_NIBBLE_SECOND(0xc0, 0xbf, 0x3f, 0x40) };
+    struct f32_tables t = { { vld1q_u8(b2[0]), vld1q_u8(b2[1]) },
+                            { vld1q_u8(b3[0]), vld1q_u8(b3[1]) } };
+
+    return t;
 }
 
-/* The 16 weights of one plane as four vectors of floats, k = 0..15. */
-static ALWAYS_INLINE float32x4x4_t
-f32_plane(uint8x16_t table, uint8x16_t nib)
+/* The weights of the block at w as 256 floats at buf, in plane order:
+ * group g, plane s at buf + 64 g + 16 s (the order of the driver's copy). */
+static ALWAYS_INLINE void
+f32_decode_block(float *buf, const uint8_t *w, const struct f32_tables *t)
 {
-    uint8x16_t top = vqtbl1q_u8(table, nib);
-    float16x8_t lo = vreinterpretq_f16_u16(vshll_n_u8(vget_low_u8(top), 8));
-    float16x8_t hi = vreinterpretq_f16_u16(vshll_high_n_u8(top, 8));
-    float32x4x4_t f = { { vcvt_f32_f16(vget_low_f16(lo)), vcvt_high_f32_f16(lo),
-                          vcvt_f32_f16(vget_low_f16(hi)), vcvt_high_f32_f16(hi) } };
+    uint8x16x4_t v = vld1q_u8_x4(w);
+    uint8x16_t zero = vdupq_n_u8(0);
+    uint8x16x4_t out;
 
-    return f;
+    /* A zero that GCC may not make anew (MOVI) for each ST4. */
+    __asm__("" : "+w"(zero));
+    out.val[0] = out.val[1] = zero;
+    UNROLL
+    for (int g = 0; g < 4; g++) {
+        uint8x16_t nib[2] = { nibbles_lo(v.val[g]), nibbles_hi(v.val[g]) };
+
+        UNROLL
+        for (int s = 0; s < 4; s++) {
+            out.val[2] = vqtbl1q_u8(t->b2[s & 1], nib[s >> 1]);
+            out.val[3] = vqtbl1q_u8(t->b3[s & 1], nib[s >> 1]);
+            vst4q_u8((uint8_t *)(void *)buf, out);
+            /* One pointer walks the buffer (see deq_block). */
+            buf += 16;
+            __asm__("" : "+r"(buf));
+        }
+    }
 }
 
 /* The driver's copy: x[0, len) in plane order, zero-padded to nblocks
@@ -538,16 +580,15 @@ gemm_copy_neon(float *dst, const float *x, size_t len, size_t nblocks)
             xg = tmp;
         }
 
-        float32x4x4_t q[4];
-
+        /* Stored a vector at a time (STP), not as four-register groups,
+         * which GCC would assemble register by register. */
         UNROLL
-        for (int k = 0; k < 4; k++)
-            q[k] = vld4q_f32(xg + 16 * k);
-        UNROLL
-        for (int s = 0; s < 4; s++) {
-            float32x4x4_t p = { { q[0].val[s], q[1].val[s], q[2].val[s], q[3].val[s] } };
+        for (int k = 0; k < 4; k++) {
+            float32x4x4_t q = vld4q_f32(xg + 16 * k);
 
-            vst1q_f32_x4(dst + QK256_GROUP_ELEMS * g + 16 * s, p);
+            UNROLL
+            for (int s = 0; s < 4; s++)
+                vst1q_f32(dst + QK256_GROUP_ELEMS * g + 16 * s + 4 * k, q.val[s]);
         }
     }
     if (full + (rest != 0) < groups)
@@ -555,18 +596,23 @@ gemm_copy_neon(float *dst, const float *x, size_t len, size_t nblocks)
                (groups - full - (rest != 0)) * QK256_GROUP_ELEMS * sizeof(float));
 }
 
-/* KR rows (the k real ones, then copies of the first) and NT vectors; with
- * fewer than 8 accumulators, two per row and vector, for latency. */
+/* KR rows (the k real ones, then copies of the first) and NT vectors: four
+ * rows and two accumulators a row (for latency) for one vector, two rows
+ * for more.  Each block of the rows is decoded to wbuf first, then read
+ * back in step with the vectors' floats. */
 static ALWAYS_INLINE void
 gemm_kernel(qk256_gemm_sums *sums, const uint8_t *w, size_t row_stride, size_t k,
             const float (*xb)[QK256_GEMM_CHUNK], size_t nblocks, int KR, int NT)
 {
     enum { NA = 2 };
     const int na = KR * NT < 8 ? 2 : 1;
-    const uint8x16_t t0 = f16_table(0), t1 = f16_table(1);
+    struct f32_tables t = f32_tables();
+    float wbuf[4 * QK256_BLOCK_ELEMS] __attribute__((aligned(64)));
     const uint8_t *wr[4];
     float32x4_t acc[4][QK256_GEMM_TILE][NA];
 
+    /* Tables that GCC may not load anew for each block. */
+    __asm__("" : "+w"(t.b2[0]), "+w"(t.b2[1]), "+w"(t.b3[0]), "+w"(t.b3[1]));
     UNROLL
     for (int i = 0; i < KR; i++) {
         wr[i] = w + ((size_t)i < k ? (size_t)i : 0) * row_stride;
@@ -574,32 +620,60 @@ gemm_kernel(qk256_gemm_sums *sums, const uint8_t *w, size_t row_stride, size_t k
         for (int j = 0; j < NT; j++)
             acc[i][j][0] = acc[i][j][1] = vdupq_n_f32(0.0f);
     }
-    for (size_t g = 0; g < nblocks * (QK256_BLOCK_ELEMS / QK256_GROUP_ELEMS); g++) {
-        uint8x16_t nib[4][2];
+    for (size_t b = 0; b < nblocks; b++) {
+        const float *wp[4], *xp[QK256_GEMM_TILE];
 
         UNROLL
         for (int i = 0; i < KR; i++) {
-            uint8x16_t v = vld1q_u8(wr[i] + 16 * g);
-
-            nib[i][0] = nibbles_lo(v);
-            nib[i][1] = nibbles_hi(v);
+            f32_decode_block(wbuf + QK256_BLOCK_ELEMS * i, wr[i] + b * QK256_BLOCK_BYTES, &t);
+            wp[i] = wbuf + QK256_BLOCK_ELEMS * i;
         }
         UNROLL
-        for (int s = 0; s < 4; s++) {
-            float32x4x4_t wv[4];
+        for (int j = 0; j < NT; j++)
+            xp[j] = xb[j] + b * QK256_BLOCK_ELEMS;
+        _Pragma("GCC unroll 2")
+        for (int p = 0; p < QK256_BLOCK_ELEMS; p += 16) {
+            if (NT == 1) {
+                /* Each row's floats meet x as soon as they are loaded. */
+                float32x4x4_t xv = vld1q_f32_x4(xp[0]);
 
-            UNROLL
-            for (int i = 0; i < KR; i++)
-                wv[i] = f32_plane(s & 1 ? t1 : t0, nib[i][s >> 1]);
-            UNROLL
-            for (int j = 0; j < NT; j++) {
-                float32x4x4_t xv = vld1q_f32_x4(xb[j] + QK256_GROUP_ELEMS * g + 16 * s);
-
+                xp[0] += 16;
+                __asm__("" : "+r"(xp[0]));
                 UNROLL
                 for (int i = 0; i < KR; i++) {
+                    float32x4x4_t wv = vld1q_f32_x4(wp[i]);
+
+                    wp[i] += 16;
+                    __asm__("" : "+r"(wp[i])); /* a pointer walks each row */
                     UNROLL
                     for (int q = 0; q < 4; q++)
-                        acc[i][j][q % na] = vfmaq_f32(acc[i][j][q % na], wv[i].val[q], xv.val[q]);
+                        acc[i][0][q % na] = vfmaq_f32(acc[i][0][q % na], wv.val[q], xv.val[q]);
+                }
+                continue;
+            }
+
+            /* Loaded one vector at a time (LDP), not as a four-register
+             * group, which GCC would copy out register by register. */
+            float32x4_t wv[2][4];
+
+            UNROLL
+            for (int i = 0; i < KR && i < 2; i++) {
+                UNROLL
+                for (int q = 0; q < 4; q++)
+                    wv[i][q] = vld1q_f32(wp[i] + 4 * q);
+                wp[i] += 16;
+            }
+            UNROLL
+            for (int j = 0; j < NT; j++) {
+                float32x4x4_t xv = vld1q_f32_x4(xp[j]);
+
+                xp[j] += 16;
+                __asm__("" : "+r"(xp[j])); /* a pointer walks each vector */
+                UNROLL
+                for (int i = 0; i < KR && i < 2; i++) {
+                    UNROLL
+                    for (int q = 0; q < 4; q++)
+                        acc[i][j][0] = vfmaq_f32(acc[i][j][0], wv[i][q], xv.val[q]);
                 }
             }
         }
@@ -664,8 +738,10 @@ qk256_gemm_neon(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
  * The drivers of lib/loops/gemv_i8.h and gemm.h, with the planes of
  * lib/arm/neon.h: each plane of decoded weights (-2..2) meets 16
  * activations.  SMLAL and SMLAL2 multiply 8 of them each into int16 lanes:
- * |w x| <= 256, and a lane takes 16 products a block (two in the GEMM),
- * at most 8192, before SADALP adds pairs of lanes into int32.
+ * |w x| <= 256, and a lane takes at most 32 products a block (16 in the
+ * GEMV, which keeps the two halves apart; 32 in the GEMM, which adds them
+ * into one register a vector), at most 8192, before SADALP adds pairs of
+ * lanes into int32.
  */
 static ALWAYS_INLINE int16x8_t
 i8_mla_lo(int16x8_t a, int8x16_t w, int8x16_t x)
@@ -774,8 +850,8 @@ i8_tile_kernel(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0, const uint8_
 
             UNROLL
             for (int j = 0; j < NT; j++) {
-                int8x16x4_t x = vld1q_s8_x4(planes + j * QK256_GEMM_I8_CHUNK_ELEMS
-                                            + b * QK256_BLOCK_ELEMS + QK256_GROUP_ELEMS * g);
+                int8x16x4_t x = vld1q_s8_x4(planes + (4 * b + (size_t)g) * QK256_TILE_GROUP_BYTES
+                                            + QK256_GROUP_ELEMS * j);
 
                 UNROLL
                 for (int s = 0; s < 4; s++) {
@@ -813,5 +889,5 @@ qk256_gemm_i8_neon(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                    size_t rows, size_t cols, size_t n)
 {
     qk256_gemm_i8_driver(y, ldy, w, row_stride, xq, ldx, scales, rows, cols, n,
-                         qk256_i8_planes_neon, NULL, i8_tile_neon);
+                         qk256_i8_tile_planes_neon, i8_tile_neon);
 }

@@ -22,6 +22,7 @@
 #define QK256_ARM_NEON_H
 
 #include "internal.h"
+#include "loops/gemm.h"
 
 #include <arm_neon.h>
 #include <string.h>
@@ -92,6 +93,39 @@ qk256_i8_planes_neon(int8_t *dst, const int8_t *xq, size_t n)
     if (full < groups)
         memset(dst + full * QK256_GROUP_ELEMS, 0, (groups - full) * QK256_GROUP_ELEMS);
     return 0;
+}
+
+/* The planes of a GEMM tile, group by group: group g of vector t at
+ * planes + g * QK256_TILE_GROUP_BYTES + 64 t, so that a tile kernel takes
+ * the vectors of a group one after another.  This is the tile planes
+ * function of lib/loops/gemm.h for neon and dotprod, with no bias. */
+#define QK256_TILE_GROUP_BYTES (QK256_GEMM_TILE * QK256_GROUP_ELEMS)
+
+static inline void
+qk256_i8_tile_planes_neon(int8_t *planes, uint32_t bias[QK256_GEMM_TILE],
+                          const int8_t *xq, size_t ldx, size_t len, size_t nt)
+{
+    size_t groups = qk256_blocks(len) * (QK256_BLOCK_ELEMS / QK256_GROUP_ELEMS);
+
+    for (size_t t = 0; t < nt; t++) {
+        const int8_t *x = xq + t * ldx;
+
+        bias[t] = 0;
+        for (size_t g = 0; g < groups; g++) {
+            int8_t *dst = planes + g * QK256_TILE_GROUP_BYTES + QK256_GROUP_ELEMS * t;
+            size_t e = QK256_GROUP_ELEMS * g;
+
+            if (len - e >= QK256_GROUP_ELEMS && e < len) {
+                i8_planes_group(dst, x + e);
+            } else {
+                int8_t tmp[QK256_GROUP_ELEMS] = { 0 };
+
+                if (e < len)
+                    memcpy(tmp, x + e, len - e);
+                i8_planes_group(dst, tmp);
+            }
+        }
+    }
 }
 
 /* The nibble tables of the signed weights -2, -1, 1, 2. */

@@ -131,36 +131,49 @@ qk256_gemm_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
 
 /* ---- gemm_i8 ----------------------------------------------------------
  * The planes (gemv_i8.h) of a column chunk of each of the tile's vectors
- * sit side by side on the stack, 32 KB for 8 vectors; the chunk is a
- * quarter of the GEMV's so that they fit in L1 together.  A variant whose
- * kernel reads the planes of several vectors at once may regroup them
- * there, once per chunk.  Between chunks, partial sums wait in y, as in
+ * sit together on the stack, 32 KB for 8 vectors; the chunk is a quarter
+ * of the GEMV's so that they fit in L1 together.  A variant lays them out
+ * as its kernel reads them: x86 one vector after another, arm64 group by
+ * group (lib/arm/neon.h).  Between chunks, partial sums wait in y, as in
  * the GEMV.  Each result is the exact int32 sum times the same scale, so
  * it is the GEMV's bit for bit. */
 #define QK256_GEMM_I8_CHUNK_ELEMS (16 * QK256_BLOCK_ELEMS)
 
-/* Rearranges in place the planes of nblocks blocks of the nt vectors of
- * a tile, which start at planes + t * QK256_GEMM_I8_CHUNK_ELEMS. */
-typedef void qk256_i8_regroup_fn(int8_t *planes, size_t nblocks, size_t nt);
+typedef int8_t qk256_i8_tile_planes[QK256_GEMM_TILE * QK256_GEMM_I8_CHUNK_ELEMS];
+
+/* Writes the planes of xq + t * ldx, [0, len), t < nt, zero-padded to
+ * whole blocks, and sets bias[t] to the bias of the kernel's sums over
+ * vector t's. */
+typedef void qk256_i8_tile_planes_fn(int8_t *planes, uint32_t bias[QK256_GEMM_TILE],
+                                     const int8_t *xq, size_t ldx, size_t len,
+                                     size_t nt);
+
+/* The tile planes function of a variant whose kernels read each vector's
+ * planes as the GEMV's, one vector after another (QK256_GEMM_I8_CHUNK_ELEMS
+ * apart). */
+static inline __attribute__((always_inline)) void
+qk256_i8_tile_planes_each(qk256_i8_planes_fn *planes_of, int8_t *planes,
+                          uint32_t bias[QK256_GEMM_TILE], const int8_t *xq,
+                          size_t ldx, size_t len, size_t nt)
+{
+    for (size_t t = 0; t < nt; t++)
+        bias[t] = planes_of(planes + t * QK256_GEMM_I8_CHUNK_ELEMS, xq + t * ldx, len);
+}
 
 /* The biased sums (see gemv_i8.h) over nblocks blocks of the rows at w0
- * and w1, for the nt (1..QK256_GEMM_TILE) vectors whose planes start at
- * planes + t * QK256_GEMM_I8_CHUNK_ELEMS (as regroup left them): acc[i][t]
- * for row i and vector t. */
+ * and w1, for the nt (1..QK256_GEMM_TILE) vectors of the tile's planes:
+ * acc[i][t] for row i and vector t. */
 typedef void qk256_i8_tile_fn(uint32_t acc[2][QK256_GEMM_TILE],
                               const uint8_t *w0, const uint8_t *w1,
                               const int8_t *planes, size_t nblocks, size_t nt);
 
-/* regroup may be NULL. */
 static inline __attribute__((always_inline)) void
 qk256_gemm_i8_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                      const int8_t *xq, size_t ldx, const float *scales,
                      size_t rows, size_t cols, size_t n,
-                     qk256_i8_planes_fn *planes_of, qk256_i8_regroup_fn *regroup,
-                     qk256_i8_tile_fn *tile)
+                     qk256_i8_tile_planes_fn *tile_planes, qk256_i8_tile_fn *tile)
 {
-    int8_t planes[QK256_GEMM_TILE][QK256_GEMM_I8_CHUNK_ELEMS]
-        __attribute__((aligned(64)));
+    qk256_i8_tile_planes planes __attribute__((aligned(64)));
 
     for (size_t j0 = 0; j0 < n; j0 += QK256_GEMM_TILE) {
         size_t nt = qk256_min(n - j0, QK256_GEMM_TILE);
@@ -169,14 +182,11 @@ qk256_gemm_i8_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
             size_t len = qk256_min(cols - c0, QK256_GEMM_I8_CHUNK_ELEMS);
             size_t nblocks = qk256_blocks(len);
             int first = c0 == 0, last = cols - c0 == len;
-            /* Zeroed only for cppcheck 2.10, which cannot see that the
-             * loop below sets every bias that is read. */
+            /* Zeroed only for cppcheck 2.10, which cannot see that
+             * tile_planes sets every bias that is read. */
             uint32_t bias[QK256_GEMM_TILE] = { 0 };
 
-            for (size_t t = 0; t < nt; t++)
-                bias[t] = planes_of(planes[t], xq + (j0 + t) * ldx + c0, len);
-            if (regroup)
-                regroup(planes[0], nblocks, nt);
+            tile_planes(planes, bias, xq + j0 * ldx + c0, ldx, len, nt);
             for (size_t r = 0; r < rows; r += 2) {
                 const uint8_t *w0 = w + r * row_stride + c0 / 4;
                 /* An odd last row is passed as both rows (w1 == w0) and
@@ -184,7 +194,7 @@ qk256_gemm_i8_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                 size_t nr = qk256_min(rows - r, 2);
                 uint32_t acc[2][QK256_GEMM_TILE];
 
-                tile(acc, w0, nr == 2 ? w0 + row_stride : w0, planes[0], nblocks, nt);
+                tile(acc, w0, nr == 2 ? w0 + row_stride : w0, planes, nblocks, nt);
                 for (size_t i = 0; i < nr; i++)
                     for (size_t t = 0; t < nt; t++)
                         qk256_i8_finish(y + (j0 + t) * ldy + r + i, acc[i][t] - bias[t],

@@ -966,11 +966,19 @@ i8_tile_avx2(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0,
     }
 }
 
+/* The tile's planes, vector after vector; avx512 takes them too. */
+void
+qk256_i8_tile_planes_avx2(int8_t *planes, uint32_t *bias, const int8_t *xq,
+                          size_t ldx, size_t len, size_t nt)
+{
+    qk256_i8_tile_planes_each(qk256_i8_planes_avx2, planes, bias, xq, ldx, len, nt);
+}
+
 void
 qk256_gemm_i8_avx2(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                    const int8_t *xq, size_t ldx, const float *scales,
                    size_t rows, size_t cols, size_t n)
 {
     qk256_gemm_i8_driver(y, ldy, w, row_stride, xq, ldx, scales, rows, cols, n,
-                         qk256_i8_planes_avx2, NULL, i8_tile_avx2);
+                         qk256_i8_tile_planes_avx2, i8_tile_avx2);
 }

@@ -475,7 +475,7 @@ qk256_gemm_i8_avx512(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                      size_t rows, size_t cols, size_t n)
 {
     qk256_gemm_i8_driver(y, ldy, w, row_stride, xq, ldx, scales, rows, cols, n,
-                         qk256_i8_planes_avx2, NULL, i8_tile_avx512);
+                         qk256_i8_tile_planes_avx2, i8_tile_avx512);
 }
 
 /* ---- gemm ----------------------------------------------------------------

@@ -11,8 +11,10 @@
 #if QK256_HAVE_AVX2
 # define QK256_X_AVX2(X, arg) X(arg, avx2, AVX2)
 /* The int8 activations in the order that both variants' int8 kernels read
- * them (lib/x86/avx2.c, for lib/loops/gemv_i8.h). */
+ * them (lib/x86/avx2.c, for lib/loops/gemv_i8.h and gemm.h). */
 uint32_t qk256_i8_planes_avx2(int8_t *dst, const int8_t *xq, size_t n);
+void qk256_i8_tile_planes_avx2(int8_t *planes, uint32_t *bias, const int8_t *xq,
+                               size_t ldx, size_t len, size_t nt);
 #else
 # define QK256_X_AVX2(X, arg)
 #endif
