@@ -13,16 +13,17 @@
  * needs to be aligned.  A partial last block goes through a buffer on the
  * stack, as in lib/x86/avx2.c.
  *
- * Decoding is by nibbles (lib/arm/neon.h).  Where floats come out, the
- * kernels look up their bytes rather than convert: a float is four bytes,
- * and ST4 stores four registers of 16 bytes interleaved, register b
- * giving byte b of 16 floats.  The floats that decode from codes have
- * their two low bytes in common (-2, -1, 1 and 2 have zero there, and so
- * do their products by most scales), so most of the time two TBL and one
- * ST4 give 16 floats.  Counted under qemu and estimated with llvm-mca,
- * that is fewer instructions, and fewer cycles on Cortex-A76 and Apple M1,
- * than widening bytes to halves and converting half to single precision
- * (TBL, 2 SHLL, 4 FCVTL per 16): see README.md, "arm64".
+ * Decoding is by nibbles (lib/arm/neon.h).  Floats come out of codes two
+ * ways.  dequantize, which stores them anyway, looks up their bytes: ST4
+ * stores four registers of 16 bytes interleaved, register b giving byte b
+ * of 16 floats.  The GEMV and GEMM, which multiply them, widen in registers:
+ * TBL gives the top byte of a half (binary16) for each code, SHLL makes the
+ * half and FCVTL the float, 7 instructions for 16 weights.  Decoding those
+ * through memory as dequantize does (2 TBL, ST4 and a load back) took 22%
+ * fewer instructions for the GEMV under qemu, but llvm-mca estimates it
+ * slower (94 cycles per 256 weights on its apple-m1 model against 64, the
+ * same on cortex-a76), and no model sees what reading back a store just
+ * made costs: see README.md, "arm64".
  */
 #include "internal.h"
 #include "arm/neon.h"
@@ -499,66 +500,50 @@ qk256_quantize_i8_neon(int8_t *xq, float *scale, const float *x, size_t n)
  * bound |y - exact| <= 1e-4 * max(1, sum |w x|), for any cols.
  *
  * Both run the GEMM driver of lib/loops/gemm.h, the GEMV as a GEMM of one
- * vector.  It copies each vector 1024 columns at a time, and here the copy
- * puts each group of 64 in plane order (x[4k + s] at 16 s + k): a plane
- * of a row's weights then meets 16 consecutive floats.  The kernel decodes
- * each block of its rows into floats on the stack, bytes looked up and
- * stored by ST4 (top of the file), and reads them back four vectors at a
- * time; one FMLA per four weights and vector does the rest.  It takes four
+ * vector.  It copies each vector a chunk of columns at a time, and here
+ * the copy puts each group of 64 in plane order (x[4k + s] at 16 s + k): a
+ * plane of a row's weights then meets 16 consecutive floats.  The kernel
+ * widens each plane of its rows to floats in registers (top of the file)
+ * and one FMLA per four weights and vector does the rest.  It takes four
  * rows at once for one vector, two for more (16 accumulators for 8).
  *
- * Each row and vector sums a chunk in f32 (at most 256 products a lane:
- * a relative error of a few 2^-24 times 256, far inside the bound) and
- * adds it to its double sums in the driver, as the x86 kernels do; a
+ * Each row and vector sums a chunk in f32 (at most 512 products a lane:
+ * an error of at most 512 * 2^-24 of the chunk's sum |w x|, inside the
+ * 1e-4 of the bound) and adds it to its double sums in the driver, as the
+ * x86 kernels do; a
  * row whose double sum is not finite is computed again by the scalar
  * kernel there.
  */
 
-/* Bytes 2 and 3 of the floats -2, -1, 1, 2 as nibble tables: t[b - 2][i]
- * for code i & 3 (first) and i >> 2 (second).  Bytes 0 and 1 are 0. */
-struct f32_tables {
-    uint8x16_t b2[2], b3[2];
+/* The top byte of the halves (binary16) -2, -1, 1, 2, whose low byte is 0,
+ * as nibble tables (first and second code): TBL gives the top bytes of 16
+ * weights, SHLL by 8 makes them halves, FCVTL floats. */
+struct f16_tables {
+    uint8x16_t t[2];
 };
 
-static ALWAYS_INLINE struct f32_tables
-f32_tables(void)
+static ALWAYS_INLINE struct f16_tables
+f16_tables(void)
 {
-    static const uint8_t b2[2][16] = { QK256_NIBBLE_FIRST(0x00, 0x80, 0x80, 0x00),
-                                       QK256_NIBBLE_SECOND(0x00, 0x80, 0x80, 0x00) };
-    static const uint8_t b3[2][16] = { QK256_NIBBLE_FIRST(0xc0, 0xbf, 0x3f, 0x40),
-                                       QK256_NIBBLE_SECOND(0xc0, 0xbf, 0x3f, 0x40) };
-    struct f32_tables t = { { vld1q_u8(b2[0]), vld1q_u8(b2[1]) },
-                            { vld1q_u8(b3[0]), vld1q_u8(b3[1]) } };
+    static const uint8_t t[2][16] = { QK256_NIBBLE_FIRST(0xc0, 0xbc, 0x3c, 0x40),
+                                      QK256_NIBBLE_SECOND(0xc0, 0xbc, 0x3c, 0x40) };
+    struct f16_tables f = { { vld1q_u8(t[0]), vld1q_u8(t[1]) } };
 
-    return t;
+    return f;
 }
 
-/* The weights of the block at w as 256 floats at buf, in plane order:
- * group g, plane s at buf + 64 g + 16 s (the order of the driver's copy). */
-static ALWAYS_INLINE void
-f32_decode_block(float *buf, const uint8_t *w, const struct f32_tables *t)
+/* The 16 weights of plane s of the nibbles nib (low, high) as four
+ * vectors of floats, k = 0..15. */
+static ALWAYS_INLINE float32x4x4_t
+f32_plane(const struct f16_tables *t, const uint8x16_t nib[2], int s)
 {
-    uint8x16x4_t v = vld1q_u8_x4(w);
-    uint8x16_t zero = vdupq_n_u8(0);
-    uint8x16x4_t out;
+    uint8x16_t top = vqtbl1q_u8(t->t[s & 1], nib[s >> 1]);
+    float16x8_t lo = vreinterpretq_f16_u16(vshll_n_u8(vget_low_u8(top), 8));
+    float16x8_t hi = vreinterpretq_f16_u16(vshll_high_n_u8(top, 8));
+    float32x4x4_t f = { { vcvt_f32_f16(vget_low_f16(lo)), vcvt_high_f32_f16(lo),
+                          vcvt_f32_f16(vget_low_f16(hi)), vcvt_high_f32_f16(hi) } };
 
-    /* A zero that GCC may not make anew (MOVI) for each ST4. */
-    __asm__("" : "+w"(zero));
-    out.val[0] = out.val[1] = zero;
-    UNROLL
-    for (int g = 0; g < 4; g++) {
-        uint8x16_t nib[2] = { nibbles_lo(v.val[g]), nibbles_hi(v.val[g]) };
-
-        UNROLL
-        for (int s = 0; s < 4; s++) {
-            out.val[2] = vqtbl1q_u8(t->b2[s & 1], nib[s >> 1]);
-            out.val[3] = vqtbl1q_u8(t->b3[s & 1], nib[s >> 1]);
-            vst4q_u8((uint8_t *)(void *)buf, out);
-            /* One pointer walks the buffer (see deq_block). */
-            buf += 16;
-            __asm__("" : "+r"(buf));
-        }
-    }
+    return f;
 }
 
 /* The driver's copy: x[0, len) in plane order, zero-padded to nblocks
@@ -599,21 +584,19 @@ gemm_copy_neon(float *dst, const float *x, size_t len, size_t nblocks)
 
 /* KR rows (the k real ones, then copies of the first) and NT vectors: four
  * rows and two accumulators a row (for latency) for one vector, two rows
- * for more.  Each block of the rows is decoded to wbuf first, then read
- * back in step with the vectors' floats. */
+ * for more.  Each plane of a group of the rows is decoded once and meets
+ * the plane's 16 floats of every vector. */
 static ALWAYS_INLINE void
 gemm_kernel(qk256_gemm_sums *sums, const uint8_t *w, size_t row_stride, size_t k,
-            const float (*xb)[QK256_GEMM_CHUNK], size_t nblocks, int KR, int NT)
+            const float *xb, size_t xstride, size_t nblocks, int KR, int NT)
 {
     enum { NA = 2 };
     const int na = KR * NT < 8 ? 2 : 1;
-    struct f32_tables t = f32_tables();
-    float wbuf[4 * QK256_BLOCK_ELEMS] __attribute__((aligned(64)));
+    const struct f16_tables t = f16_tables();
     const uint8_t *wr[4];
+    const float *xp[QK256_GEMM_TILE];
     float32x4_t acc[4][QK256_GEMM_TILE][NA];
 
-    /* Tables that GCC may not load anew for each block. */
-    __asm__("" : "+w"(t.b2[0]), "+w"(t.b2[1]), "+w"(t.b3[0]), "+w"(t.b3[1]));
     UNROLL
     for (int i = 0; i < KR; i++) {
         wr[i] = w + ((size_t)i < k ? (size_t)i : 0) * row_stride;
@@ -621,31 +604,31 @@ gemm_kernel(qk256_gemm_sums *sums, const uint8_t *w, size_t row_stride, size_t k
         for (int j = 0; j < NT; j++)
             acc[i][j][0] = acc[i][j][1] = vdupq_n_f32(0.0f);
     }
-    for (size_t b = 0; b < nblocks; b++) {
-        const float *wp[4], *xp[QK256_GEMM_TILE];
+    UNROLL
+    for (int j = 0; j < NT; j++)
+        xp[j] = xb + (size_t)j * xstride;
+    for (size_t g = 0; g < nblocks * (QK256_BLOCK_ELEMS / QK256_GROUP_ELEMS); g++) {
+        uint8x16_t nib[4][2];
 
         UNROLL
         for (int i = 0; i < KR; i++) {
-            f32_decode_block(wbuf + QK256_BLOCK_ELEMS * i, wr[i] + b * QK256_BLOCK_BYTES, &t);
-            wp[i] = wbuf + QK256_BLOCK_ELEMS * i;
+            uint8x16_t v = vld1q_u8(wr[i] + 16 * g);
+
+            nib[i][0] = nibbles_lo(v);
+            nib[i][1] = nibbles_hi(v);
         }
         UNROLL
-        for (int j = 0; j < NT; j++)
-            xp[j] = xb[j] + b * QK256_BLOCK_ELEMS;
-        _Pragma("GCC unroll 2")
-        for (int p = 0; p < QK256_BLOCK_ELEMS; p += 16) {
+        for (int s = 0; s < 4; s++) {
             if (NT == 1) {
-                /* Each row's floats meet x as soon as they are loaded. */
+                /* Each row's plane meets x as soon as it is decoded. */
                 float32x4x4_t xv = vld1q_f32_x4(xp[0]);
 
                 xp[0] += 16;
-                __asm__("" : "+r"(xp[0]));
+                __asm__("" : "+r"(xp[0])); /* one pointer walks x */
                 UNROLL
                 for (int i = 0; i < KR; i++) {
-                    float32x4x4_t wv = vld1q_f32_x4(wp[i]);
+                    float32x4x4_t wv = f32_plane(&t, nib[i], s);
 
-                    wp[i] += 16;
-                    __asm__("" : "+r"(wp[i])); /* a pointer walks each row */
                     UNROLL
                     for (int q = 0; q < 4; q++)
                         acc[i][0][q % na] = vfmaq_f32(acc[i][0][q % na], wv.val[q], xv.val[q]);
@@ -653,17 +636,11 @@ gemm_kernel(qk256_gemm_sums *sums, const uint8_t *w, size_t row_stride, size_t k
                 continue;
             }
 
-            /* Loaded one vector at a time (LDP), not as a four-register
-             * group, which GCC would copy out register by register. */
-            float32x4_t wv[2][4];
+            float32x4x4_t wv[2];
 
             UNROLL
-            for (int i = 0; i < KR && i < 2; i++) {
-                UNROLL
-                for (int q = 0; q < 4; q++)
-                    wv[i][q] = vld1q_f32(wp[i] + 4 * q);
-                wp[i] += 16;
-            }
+            for (int i = 0; i < KR && i < 2; i++)
+                wv[i] = f32_plane(&t, nib[i], s);
             UNROLL
             for (int j = 0; j < NT; j++) {
                 float32x4x4_t xv = vld1q_f32_x4(xp[j]);
@@ -674,7 +651,7 @@ gemm_kernel(qk256_gemm_sums *sums, const uint8_t *w, size_t row_stride, size_t k
                 for (int i = 0; i < KR && i < 2; i++) {
                     UNROLL
                     for (int q = 0; q < 4; q++)
-                        acc[i][j][0] = vfmaq_f32(acc[i][j][0], wv[i][q], xv.val[q]);
+                        acc[i][j][0] = vfmaq_f32(acc[i][j][0], wv[i].val[q], xv.val[q]);
                 }
             }
         }
@@ -698,21 +675,28 @@ gemm_kernel(qk256_gemm_sums *sums, const uint8_t *w, size_t row_stride, size_t k
  * two for more. */
 static void
 gemm_rows_neon(qk256_gemm_sums *s, const uint8_t *w, size_t row_stride, size_t k,
-               const float (*xb)[QK256_GEMM_CHUNK], size_t nblocks, size_t nt)
+               const float *xb, size_t xstride, size_t nblocks, size_t nt)
 {
     if (nt == 1) {
-        gemm_kernel(s, w, row_stride, k, xb, nblocks, 4, 1);
+        gemm_kernel(s, w, row_stride, k, xb, xstride, nblocks, 4, 1);
         return;
     }
-#define GEMM_KERNEL(width) gemm_kernel(s, w, row_stride, k, xb, nblocks, 2, width)
+#define GEMM_KERNEL(width) gemm_kernel(s, w, row_stride, k, xb, xstride, nblocks, 2, width)
     QK256_GEMM_BY_WIDTH(nt, GEMM_KERNEL)
 #undef GEMM_KERNEL
 }
 
-static size_t
-gemm_rows_per_call_neon(size_t nt)
+/* Four rows a call for one vector, two for more.  The GEMV takes 4096
+ * columns a chunk (a lane sums at most 512 products in f32: a few 2^-24
+ * times 512 of sum |w x|, inside the bound), fewer calls than 1024 and so
+ * less of their fixed cost: 2560 x 2560, 0.870 instructions a weight
+ * under qemu with 1024, 0.849 with 4096. */
+static struct qk256_gemm_shape
+gemm_shape_neon(size_t nt)
 {
-    return nt == 1 ? 4 : 2;
+    struct qk256_gemm_shape one = { 4, 4 * QK256_GEMM_CHUNK }, more = { 2, QK256_GEMM_CHUNK };
+
+    return nt == 1 ? one : more;
 }
 
 void
@@ -720,7 +704,7 @@ qk256_gemv_neon(float *y, const uint8_t *w, size_t row_stride, const float *x,
                 size_t rows, size_t cols)
 {
     qk256_gemm_driver(y, 0, w, row_stride, x, 0, rows, cols, 1, gemm_copy_neon,
-                      gemm_rows_neon, gemm_rows_per_call_neon);
+                      gemm_rows_neon, gemm_shape_neon);
 }
 
 void
@@ -728,7 +712,7 @@ qk256_gemm_neon(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                 const float *x, size_t ldx, size_t rows, size_t cols, size_t n)
 {
     qk256_gemm_driver(y, ldy, w, row_stride, x, ldx, rows, cols, n, gemm_copy_neon,
-                      gemm_rows_neon, gemm_rows_per_call_neon);
+                      gemm_rows_neon, gemm_shape_neon);
 }
 
 /* ---- gemv_i8 and gemm_i8 ------------------------------------------------

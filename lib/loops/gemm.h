@@ -53,47 +53,49 @@
 typedef double qk256_gemm_sums[QK256_GEMM_TILE][8];
 
 /* Adds the products of nblocks blocks of the k rows at w, w + row_stride,
- * ... and the tile's chunks xb[t], t < nt, to the sums s[i][t], i < k.
- * The driver passes k <= its rows_per_call (x86: 2).  A kernel that takes
- * a missing row as a copy of the first may write its sums to s[k], which
- * is never read (the x86 kernels do, with k = 1). */
+ * ... and the tile's chunks xb + t * xstride, t < nt, to the sums s[i][t],
+ * i < k.  The driver passes k <= its rows_per_call (x86: 2).  A kernel that
+ * takes a missing row as a copy of the first may write its sums to s[k],
+ * which is never read (the x86 kernels do, with k = 1). */
 typedef void qk256_gemm_pair_fn(qk256_gemm_sums *s, const uint8_t *w,
-                                size_t row_stride, size_t k,
-                                const float (*xb)[QK256_GEMM_CHUNK],
-                                size_t nblocks, size_t nt);
+                                size_t row_stride, size_t k, const float *xb,
+                                size_t xstride, size_t nblocks, size_t nt);
 
 /* Writes x[0, len) to dst in the order in which a kernel reads it,
  * zero-padded to nblocks blocks.  NULL means the order of x. */
 typedef void qk256_gemm_copy_fn(float *dst, const float *x, size_t len,
                                 size_t nblocks);
 
-/* Results [0, nt) of rows [0, nr), nr <= QK256_GEMM_ROWS. */
+/* Results [0, nt) of rows [0, nr), nr <= QK256_GEMM_ROWS, the vectors
+ * taken chunk columns at a time (a multiple of QK256_BLOCK_ELEMS; chunk * nt
+ * <= QK256_GEMM_TILE * QK256_GEMM_CHUNK). */
 static inline __attribute__((always_inline)) void
 qk256_gemm_rows(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                 const float *x, size_t ldx, size_t nr, size_t cols, size_t nt,
-                qk256_gemm_copy_fn *copy, qk256_gemm_pair_fn *pair,
+                size_t chunk, qk256_gemm_copy_fn *copy, qk256_gemm_pair_fn *pair,
                 size_t rows_per_call)
 {
-    float xb[QK256_GEMM_TILE][QK256_GEMM_CHUNK] __attribute__((aligned(64)));
+    float xb[QK256_GEMM_TILE * QK256_GEMM_CHUNK] __attribute__((aligned(64)));
     qk256_gemm_sums s[QK256_GEMM_ROWS + 1] __attribute__((aligned(64))); /* see k */
 
     memset(s, 0, sizeof s);
-    for (size_t c0 = 0; c0 < cols; c0 += QK256_GEMM_CHUNK) {
-        size_t len = qk256_min(cols - c0, QK256_GEMM_CHUNK);
+    for (size_t c0 = 0; c0 < cols; c0 += chunk) {
+        size_t len = qk256_min(cols - c0, chunk);
         size_t nblocks = qk256_blocks(len);
 
         for (size_t t = 0; t < nt; t++) {
+            float *xt = xb + t * chunk;
+
             if (copy) {
-                copy(xb[t], x + t * ldx + c0, len, nblocks);
+                copy(xt, x + t * ldx + c0, len, nblocks);
             } else {
-                memcpy(xb[t], x + t * ldx + c0, len * sizeof(float));
-                memset(xb[t] + len, 0, (nblocks * QK256_BLOCK_ELEMS - len) * sizeof(float));
+                memcpy(xt, x + t * ldx + c0, len * sizeof(float));
+                memset(xt + len, 0, (nblocks * QK256_BLOCK_ELEMS - len) * sizeof(float));
             }
         }
         for (size_t r = 0; r < nr; r += rows_per_call)
             pair(s + r, w + r * row_stride + c0 / 4, row_stride,
-                 qk256_min(nr - r, rows_per_call), (const float (*)[QK256_GEMM_CHUNK])xb,
-                 nblocks, nt);
+                 qk256_min(nr - r, rows_per_call), xb, chunk, nblocks, nt);
     }
     for (size_t r = 0; r < nr; r++)
         for (size_t t = 0; t < nt; t++) {
@@ -109,23 +111,32 @@ qk256_gemm_rows(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
         }
 }
 
-/* rows_per_call (1..4) may depend on the tile width: kernels take fewer
- * rows at once the more vectors they take. */
-typedef size_t qk256_gemm_rows_per_call_fn(size_t nt);
+/* How a variant's kernel takes a tile of nt vectors: the rows at once
+ * (1..4; fewer, the more vectors) and the columns of a chunk (a multiple
+ * of QK256_BLOCK_ELEMS, at most QK256_GEMM_TILE * QK256_GEMM_CHUNK / nt,
+ * and few enough that a lane's f32 sum over a chunk keeps the SPEC bound).
+ * NULL: 2 rows and QK256_GEMM_CHUNK columns, as on x86. */
+struct qk256_gemm_shape {
+    size_t rows, chunk;
+};
+typedef struct qk256_gemm_shape qk256_gemm_shape_fn(size_t nt);
 
 static inline __attribute__((always_inline)) void
 qk256_gemm_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                   const float *x, size_t ldx, size_t rows, size_t cols, size_t n,
                   qk256_gemm_copy_fn *copy, qk256_gemm_pair_fn *pair,
-                  qk256_gemm_rows_per_call_fn *rows_per_call)
+                  qk256_gemm_shape_fn *shape_of)
 {
     for (size_t j0 = 0; j0 < n; j0 += QK256_GEMM_TILE) {
         size_t nt = qk256_min(n - j0, QK256_GEMM_TILE);
+        struct qk256_gemm_shape sh = { 2, QK256_GEMM_CHUNK };
 
+        if (shape_of)
+            sh = shape_of(nt);
         for (size_t r = 0; r < rows; r += QK256_GEMM_ROWS)
             qk256_gemm_rows(y + j0 * ldy + r, ldy, w + r * row_stride, row_stride,
                             x + j0 * ldx, ldx, qk256_min(rows - r, QK256_GEMM_ROWS), cols,
-                            nt, copy, pair, rows_per_call ? rows_per_call(nt) : 2);
+                            nt, sh.chunk, copy, pair, sh.rows);
     }
 }
 

@@ -846,7 +846,7 @@ qk256_gemv_i8_avx2(float *y, const uint8_t *w, size_t row_stride,
 
 static ALWAYS_INLINE void
 gemm_pair8(qk256_gemm_sums *s, const uint8_t *w0, const uint8_t *w1,
-           const float (*xb)[QK256_GEMM_CHUNK], size_t nblocks, size_t t0, size_t nt)
+           const float *xb, size_t xstride, size_t nblocks, size_t t0, size_t nt)
 {
     __m256 a[2][GEMM_GROUP];
 
@@ -862,8 +862,8 @@ gemm_pair8(qk256_gemm_sums *s, const uint8_t *w0, const uint8_t *w1,
 
         UNROLL8
         for (size_t t = 0; t < nt; t++) {
-            __m256 x0 = _mm256_load_ps(&xb[t0 + t][c]);
-            __m256 x1 = _mm256_load_ps(&xb[t0 + t][c + 8]);
+            __m256 x0 = _mm256_load_ps(xb + (t0 + t) * xstride + c);
+            __m256 x1 = _mm256_load_ps(xb + (t0 + t) * xstride + c + 8);
 
             a[0][t] = _mm256_fmadd_ps(d0hi, x1, _mm256_fmadd_ps(d0lo, x0, a[0][t]));
             a[1][t] = _mm256_fmadd_ps(d1hi, x1, _mm256_fmadd_ps(d1lo, x0, a[1][t]));
@@ -885,16 +885,16 @@ gemm_pair8(qk256_gemm_sums *s, const uint8_t *w0, const uint8_t *w1,
 /* One copy of gemm_pair8 for each group width. */
 static void
 gemm_pair_avx2(qk256_gemm_sums *s, const uint8_t *w, size_t row_stride, size_t k,
-               const float (*xb)[QK256_GEMM_CHUNK], size_t nblocks, size_t nt)
+               const float *xb, size_t xstride, size_t nblocks, size_t nt)
 {
     const uint8_t *w1 = k > 1 ? w + row_stride : w;
 
     for (size_t t0 = 0; t0 < nt; t0 += GEMM_GROUP) {
         switch (nt - t0) {
-        case 1: gemm_pair8(s, w, w1, xb, nblocks, t0, 1); break;
-        case 2: gemm_pair8(s, w, w1, xb, nblocks, t0, 2); break;
-        case 3: gemm_pair8(s, w, w1, xb, nblocks, t0, 3); break;
-        default: gemm_pair8(s, w, w1, xb, nblocks, t0, GEMM_GROUP); break;
+        case 1: gemm_pair8(s, w, w1, xb, xstride, nblocks, t0, 1); break;
+        case 2: gemm_pair8(s, w, w1, xb, xstride, nblocks, t0, 2); break;
+        case 3: gemm_pair8(s, w, w1, xb, xstride, nblocks, t0, 3); break;
+        default: gemm_pair8(s, w, w1, xb, xstride, nblocks, t0, GEMM_GROUP); break;
         }
     }
 }

@@ -491,7 +491,7 @@ qk256_gemm_i8_avx512(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
 
 static ALWAYS_INLINE void
 gemm_pair16(qk256_gemm_sums *s, const uint8_t *w, size_t row_stride, size_t k,
-            const float (*xb)[QK256_GEMM_CHUNK], size_t nblocks, size_t nt)
+            const float *xb, size_t xstride, size_t nblocks, size_t nt)
 {
     const uint8_t *w0 = w, *w1 = k > 1 ? w + row_stride : w;
     __m512 a0[QK256_GEMM_TILE], a1[QK256_GEMM_TILE];
@@ -505,7 +505,7 @@ gemm_pair16(qk256_gemm_sums *s, const uint8_t *w, size_t row_stride, size_t k,
 
         UNROLL8
         for (size_t t = 0; t < nt; t++) {
-            __m512 xv = _mm512_load_ps(&xb[t][c]);
+            __m512 xv = _mm512_load_ps(xb + t * xstride + c);
 
             /* Kept in a register: GCC would load it again for each FMA,
              * and loads are what limits this loop (91 us above, 101 us
@@ -530,9 +530,9 @@ gemm_pair16(qk256_gemm_sums *s, const uint8_t *w, size_t row_stride, size_t k,
 /* One copy of gemm_pair16 for each tile width. */
 static void
 gemm_pair_avx512(qk256_gemm_sums *s, const uint8_t *w, size_t row_stride, size_t k,
-                 const float (*xb)[QK256_GEMM_CHUNK], size_t nblocks, size_t nt)
+                 const float *xb, size_t xstride, size_t nblocks, size_t nt)
 {
-#define GEMM_PAIR16(m) gemm_pair16(s, w, row_stride, k, xb, nblocks, m)
+#define GEMM_PAIR16(m) gemm_pair16(s, w, row_stride, k, xb, xstride, nblocks, m)
     QK256_GEMM_BY_WIDTH(nt, GEMM_PAIR16)
 #undef GEMM_PAIR16
 }
