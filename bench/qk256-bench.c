@@ -4,10 +4,13 @@
  * One row per operation and implementation: the plain scalar reference
  * (bench/reference.c) and every variant of the library that this CPU can
  * run, each called through the public API.  The bound variant runs in this
- * process; every other variant runs in a copy of this program started with
- * the GLIBC_TUNABLES mask that makes the loader bind it (SPEC section 5),
- * which reports its figures back through a pipe.  So each row is what a
- * program that links the library would get on a CPU with that variant.
+ * process; on x86 every other variant runs in a copy of this program
+ * started with the GLIBC_TUNABLES mask that makes the loader bind it (SPEC
+ * section 5), which reports its figures back through a pipe.  So each row
+ * is what a program that links the library would get on a CPU with that
+ * variant.  On arm64 nothing makes the loader bind another variant than
+ * the best one the CPU has, so only that one runs, and the output says
+ * how to measure the others (under qemu-user, one run per QEMU_CPU).
  *
  * Method, per row: the same inputs (random, fixed seed) and buffers for
  * every call, so caches are hot (except --model, whose 521 MB of weights
@@ -892,14 +895,28 @@ reference_outputs(const struct job *j, struct data *d)
 
 /* ---- the variants ------------------------------------------------------- */
 
-/* The GLIBC_TUNABLES value under which the loader binds each variant on a
- * CPU that has it (SPEC section 5). */
+/* How the loader is made to bind each variant on a CPU that has it (SPEC
+ * section 5).  x86: the GLIBC_TUNABLES value under which a copy of this
+ * program runs it.  arm64: the resolvers read the hwcaps, which nothing
+ * masks, so no copy of this program can get another variant than this
+ * one; under qemu-user no copy would even start (qemu 7.2 hangs in a
+ * forked process, and without binfmt_misc an arm64 program cannot be
+ * exec'd).  tunables is then NULL, and qemu_cpu the QEMU_CPU under which
+ * qemu-user binds the variant, or NULL for scalar, which only a
+ * --disable-simd build binds. */
 static const struct {
-    const char *variant, *tunables;
+    const char *variant, *tunables, *qemu_cpu;
 } variant_masks[] = {
-    { "avx512", "" },
-    { "avx2", "glibc.cpu.hwcaps=-AVX512F,-AVX512BW,-AVX512VL" },
-    { "scalar", "glibc.cpu.hwcaps=-AVX512F,-AVX512BW,-AVX512VL,-AVX2,-FMA" },
+#if QK256_ARCH_ARM
+    { "i8mm", NULL, "max" },
+    { "dotprod", NULL, "cortex-a76" },
+    { "neon", NULL, "cortex-a53" },
+    { "scalar", NULL, NULL },
+#else
+    { "avx512", "", NULL },
+    { "avx2", "glibc.cpu.hwcaps=-AVX512F,-AVX512BW,-AVX512VL", NULL },
+    { "scalar", "glibc.cpu.hwcaps=-AVX512F,-AVX512BW,-AVX512VL,-AVX2,-FMA", NULL },
+#endif
 };
 
 static const char *
@@ -908,6 +925,27 @@ variant_mask(const char *variant)
     for (size_t i = 0; i < sizeof variant_masks / sizeof variant_masks[0]; i++)
         if (strcmp(variant_masks[i].variant, variant) == 0)
             return variant_masks[i].tunables;
+    return NULL;
+}
+
+/* Whether this build's architecture has a variant of that name that
+ * nothing but the CPU selects (arm64), so that no child is tried. */
+static int
+variant_cpu_only(const char *variant)
+{
+    for (size_t i = 0; i < sizeof variant_masks / sizeof variant_masks[0]; i++)
+        if (strcmp(variant_masks[i].variant, variant) == 0)
+            return variant_masks[i].tunables == NULL;
+    return 0;
+}
+
+/* The QEMU_CPU that makes qemu-user bind variant, or NULL. */
+static const char *
+variant_qemu_cpu(const char *variant)
+{
+    for (size_t i = 0; i < sizeof variant_masks / sizeof variant_masks[0]; i++)
+        if (strcmp(variant_masks[i].variant, variant) == 0)
+            return variant_masks[i].qemu_cpu;
     return NULL;
 }
 
@@ -981,6 +1019,48 @@ run_child(char **argv, const char *variant, const struct options *o,
 
 /* ---- output ------------------------------------------------------------- */
 
+#if defined(__aarch64__)
+/* arm64: /proc/cpuinfo has no model name, but the first CPU's MIDR fields
+ * (implementer, part, variant and revision), which name the core, or
+ * "unknown".  Under qemu-user the file is the host's, which says nothing
+ * of the emulated CPU; then the QEMU_CPU that qemu passed on is shown. */
+static void
+cpu_name(char *buf, size_t size)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[512], impl[32] = "", part[32] = "";
+    long variant = -1, revision = -1;
+    const char *qemu = getenv("QEMU_CPU");
+
+    while (f && fgets(line, sizeof line, f) && line[0] != '\n') {
+        char *v = strchr(line, ':');
+
+        if (!v)
+            continue;
+        v += 1 + (v[1] == ' ');
+        v[strcspn(v, "\n")] = '\0';
+        if (strncmp(line, "CPU implementer", 15) == 0)
+            snprintf(impl, sizeof impl, "%s", v);
+        else if (strncmp(line, "CPU part", 8) == 0)
+            snprintf(part, sizeof part, "%s", v);
+        else if (strncmp(line, "CPU variant", 11) == 0)
+            variant = strtol(v, NULL, 0);
+        else if (strncmp(line, "CPU revision", 12) == 0)
+            revision = strtol(v, NULL, 0);
+    }
+    if (f)
+        fclose(f);
+    if (impl[0] && part[0] && variant >= 0 && revision >= 0)
+        snprintf(buf, size, "implementer %s, part %s (r%ldp%ld)", impl, part,
+                 variant, revision);
+    else if (impl[0] && part[0])
+        snprintf(buf, size, "implementer %s, part %s", impl, part);
+    else if (qemu && *qemu)
+        snprintf(buf, size, "unknown (QEMU_CPU=%s)", qemu);
+    else
+        snprintf(buf, size, "unknown");
+}
+#else
 /* The model name of the first CPU in /proc/cpuinfo, with its family and
  * model numbers (which tell CPU generations apart where the name does
  * not), or "unknown". */
@@ -1012,6 +1092,7 @@ cpu_name(char *buf, size_t size)
     else
         snprintf(buf, size, "%s", name);
 }
+#endif
 
 static void
 json_string(const char *s)
@@ -1048,7 +1129,87 @@ struct report {
     const char *missing[MAX_IMPLS]; /* variants that could not be run */
     size_t nmissing;
     struct stats *st;             /* st[job * nimpls + impl] */
+    const char *cpu_only[MAX_IMPLS]; /* not run: only the CPU selects them */
+    size_t ncpu_only;
 };
+
+/* Appends s to the note at buf (size bytes, truncating). */
+static void
+note_add(char *buf, size_t size, const char *s)
+{
+    size_t len = strlen(buf);
+
+    if (len + 1 < size)
+        snprintf(buf + len, size - len, "%s", s);
+}
+
+/* Appends the n names, as "a", "a and b" or "a, b and c". */
+static void
+note_names(char *buf, size_t size, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        note_add(buf, size, i == 0 ? "" : i + 1 == n ? " and " : ", ");
+        note_add(buf, size, names[i]);
+    }
+}
+
+/* The note on the variants that no child can run (arm64), as one line. */
+static void
+cpu_only_note(char *buf, size_t size, const struct report *rp)
+{
+    const size_t nv = sizeof variant_masks / sizeof variant_masks[0];
+    int scalar = 0, first = 1;
+
+    buf[0] = '\0';
+    note_add(buf, size, "on arm64 the CPU alone decides the variant: the loader "
+             "binds the best one that the CPU's hwcaps allow, and nothing masks "
+             "them, so only ");
+    note_add(buf, size, qk256_implementation());
+    note_add(buf, size, " ran here, and ");
+    note_names(buf, size, rp->cpu_only, rp->ncpu_only);
+    note_add(buf, size, rp->ncpu_only == 1 ? " has no rows." : " have no rows.");
+    note_add(buf, size, " Under qemu-user, run the bench once per QEMU_CPU: ");
+    for (size_t i = nv; i-- > 0;) {
+        if (!variant_masks[i].qemu_cpu)
+            continue;
+        note_add(buf, size, first ? "" : ", ");
+        note_add(buf, size, variant_masks[i].qemu_cpu);
+        note_add(buf, size, first ? " binds " : " ");
+        note_add(buf, size, variant_masks[i].variant);
+        first = 0;
+    }
+    note_add(buf, size, ".");
+    for (size_t i = 0; i < rp->ncpu_only; i++)
+        if (!variant_qemu_cpu(rp->cpu_only[i]))
+            scalar = 1;
+    if (scalar)
+        note_add(buf, size, " Only a build configured with --disable-simd binds scalar.");
+}
+
+/* Prints "note: " and the note, wrapped at 76 columns. */
+static void
+print_wrapped_note(const char *note)
+{
+    size_t col = 5;
+
+    printf("note:");
+    while (*note) {
+        size_t word = strcspn(note, " ");
+
+        if (col + 1 + word > 76) {
+            putchar('\n');
+            col = 0;
+        } else {
+            putchar(' ');
+            col++;
+        }
+        printf("%.*s", (int)word, note);
+        col += word;
+        note += word;
+        note += strspn(note, " ");
+    }
+    putchar('\n');
+}
 
 /* The same variant's row of what GEMM job jx is held against (base_op;
  * the first such job), or NULL where there is none. */
@@ -1303,6 +1464,13 @@ print_table(const struct report *rp)
     for (size_t i = 0; i < rp->nmissing; i++)
         printf("\nnote: variant %s could not be run (selected with GLIBC_TUNABLES "
                "in a child); it has no rows\n", rp->missing[i]);
+    if (rp->ncpu_only) {
+        char note[1024];
+
+        cpu_only_note(note, sizeof note, rp);
+        putchar('\n');
+        print_wrapped_note(note);
+    }
 }
 
 static void
@@ -1329,7 +1497,21 @@ print_json(const struct report *rp)
         printf("%s", i ? ", " : "");
         json_string(rp->missing[i]);
     }
-    printf("],\n  \"results\": [");
+    /* arm64: the variants that only the CPU selects have no rows either. */
+    for (size_t i = 0; i < rp->ncpu_only; i++) {
+        printf("%s", i || rp->nmissing ? ", " : "");
+        json_string(rp->cpu_only[i]);
+    }
+    if (rp->ncpu_only) {
+        char note[1024];
+
+        cpu_only_note(note, sizeof note, rp);
+        printf("],\n  \"variant_note\": ");
+        json_string(note);
+        printf(",\n  \"results\": [");
+    } else {
+        printf("],\n  \"results\": [");
+    }
     for (size_t jx = 0; jx < rp->njobs; jx++) {
         const struct job *j = &rp->jobs[jx];
 
@@ -1469,10 +1651,20 @@ usage(FILE *f)
 "                     and gemm_i8 rows have ns_per_column and\n"
 "                     per_column_vs_gemv\n"
 "  --help             print this and exit\n"
-"\n"
-"Exit status: 0; 1 if a variant's output differed from the reference's\n"
-"(its row says WRONG RESULT); 2 on a usage or system error.\n",
+"\n",
             QK256_I8_MAX_COLS, DEFAULT_SAMPLES, ROW_BUDGET_NS / 1e9, MIN_SAMPLES);
+#if QK256_ARCH_ARM
+    fputs(
+"On arm64 only the variant that the loader bound runs: the best one that the\n"
+"CPU's hwcaps allow.  Nothing masks them, so no copy of this program can run\n"
+"another; the others that this CPU has (or those of them that --variants\n"
+"names) get a note instead of rows.  Under qemu-user, run the bench once per\n"
+"QEMU_CPU: cortex-a53 binds neon, cortex-a76 dotprod, max i8mm.\n"
+"\n", f);
+#endif
+    fputs(
+"Exit status: 0; 1 if a variant's output differed from the reference's\n"
+"(its row says WRONG RESULT); 2 on a usage or system error.\n", f);
 }
 
 /* Whether name is one of the comma-separated names of list (a NULL list
@@ -1747,7 +1939,8 @@ main(int argc, char **argv)
     }
 
     /* The columns: the reference, then the variants in impl-list order. */
-    struct report rp = { &o, jobs, njobs, 1, { "reference" }, { NULL }, 0, NULL };
+    struct report rp = { &o, jobs, njobs, 1, { "reference" }, { NULL }, 0, NULL,
+                         { NULL }, 0 };
     size_t bound = 0;
     int all_ok = 1;
 
@@ -1776,10 +1969,14 @@ main(int argc, char **argv)
     }
     if (njobs)
         data_free(&d);
-    /* ... and each other variant in a child. */
+    /* ... and each other variant in a child, where a mask selects it. */
     for (size_t ix = 1; ix < rp.nimpls; ix++) {
         if (ix == bound)
             continue;
+        if (variant_cpu_only(rp.impls[ix])) {
+            rp.cpu_only[rp.ncpu_only++] = rp.impls[ix];
+            continue;
+        }
         fflush(stdout);
         if (run_child(argv, rp.impls[ix], &o, njobs, rp.st + ix, rp.nimpls) != 0)
             rp.missing[rp.nmissing++] = rp.impls[ix];
