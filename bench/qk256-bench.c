@@ -1019,6 +1019,35 @@ run_child(char **argv, const char *variant, const struct options *o,
 
 /* ---- output ------------------------------------------------------------- */
 
+/* The values of the first CPU's fields in /proc/cpuinfo whose lines start
+ * with keys[i], to vals[i] ("" where there is none). */
+#define CPUINFO_VAL 256
+
+static void
+cpuinfo_fields(const char *const *keys, char (*vals)[CPUINFO_VAL], size_t n)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[512];
+
+    for (size_t i = 0; i < n; i++)
+        vals[i][0] = '\0';
+    while (f && fgets(line, sizeof line, f) && line[0] != '\n') {
+        char *v = strchr(line, ':');
+
+        if (!v)
+            continue;
+        v += 1 + (v[1] == ' ');
+        v[strcspn(v, "\n")] = '\0';
+        for (size_t i = 0; i < n; i++)
+            if (strncmp(line, keys[i], strlen(keys[i])) == 0) {
+                snprintf(vals[i], CPUINFO_VAL, "%s", v);
+                break;
+            }
+    }
+    if (f)
+        fclose(f);
+}
+
 #if defined(__aarch64__)
 /* arm64: /proc/cpuinfo has no model name, but the first CPU's MIDR fields
  * (implementer, part, variant and revision), which name the core, or
@@ -1027,34 +1056,17 @@ run_child(char **argv, const char *variant, const struct options *o,
 static void
 cpu_name(char *buf, size_t size)
 {
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    char line[512], impl[32] = "", part[32] = "";
-    long variant = -1, revision = -1;
+    static const char *const keys[] = { "CPU implementer", "CPU part", "CPU variant",
+                                        "CPU revision" };
+    char v[4][CPUINFO_VAL];
     const char *qemu = getenv("QEMU_CPU");
 
-    while (f && fgets(line, sizeof line, f) && line[0] != '\n') {
-        char *v = strchr(line, ':');
-
-        if (!v)
-            continue;
-        v += 1 + (v[1] == ' ');
-        v[strcspn(v, "\n")] = '\0';
-        if (strncmp(line, "CPU implementer", 15) == 0)
-            snprintf(impl, sizeof impl, "%s", v);
-        else if (strncmp(line, "CPU part", 8) == 0)
-            snprintf(part, sizeof part, "%s", v);
-        else if (strncmp(line, "CPU variant", 11) == 0)
-            variant = strtol(v, NULL, 0);
-        else if (strncmp(line, "CPU revision", 12) == 0)
-            revision = strtol(v, NULL, 0);
-    }
-    if (f)
-        fclose(f);
-    if (impl[0] && part[0] && variant >= 0 && revision >= 0)
-        snprintf(buf, size, "implementer %s, part %s (r%ldp%ld)", impl, part,
-                 variant, revision);
-    else if (impl[0] && part[0])
-        snprintf(buf, size, "implementer %s, part %s", impl, part);
+    cpuinfo_fields(keys, v, 4);
+    if (v[0][0] && v[1][0] && v[2][0] && v[3][0])
+        snprintf(buf, size, "implementer %s, part %s (r%ldp%ld)", v[0], v[1],
+                 strtol(v[2], NULL, 0), strtol(v[3], NULL, 0));
+    else if (v[0][0] && v[1][0])
+        snprintf(buf, size, "implementer %s, part %s", v[0], v[1]);
     else if (qemu && *qemu)
         snprintf(buf, size, "unknown (QEMU_CPU=%s)", qemu);
     else
@@ -1067,30 +1079,15 @@ cpu_name(char *buf, size_t size)
 static void
 cpu_name(char *buf, size_t size)
 {
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    char line[512], name[256] = "unknown";
-    long family = -1, model = -1;
+    static const char *const keys[] = { "model name", "cpu family", "model\t" };
+    char v[3][CPUINFO_VAL];
 
-    while (f && fgets(line, sizeof line, f) && line[0] != '\n') {
-        char *v = strchr(line, ':');
-
-        if (!v)
-            continue;
-        v += 1 + (v[1] == ' ');
-        v[strcspn(v, "\n")] = '\0';
-        if (strncmp(line, "model name", 10) == 0)
-            snprintf(name, sizeof name, "%s", v);
-        else if (strncmp(line, "cpu family", 10) == 0)
-            family = strtol(v, NULL, 10);
-        else if (strncmp(line, "model\t", 6) == 0)
-            model = strtol(v, NULL, 10);
-    }
-    if (f)
-        fclose(f);
-    if (family >= 0 && model >= 0)
-        snprintf(buf, size, "%s (family %ld, model %ld)", name, family, model);
+    cpuinfo_fields(keys, v, 3);
+    if (v[1][0] && v[2][0])
+        snprintf(buf, size, "%s (family %ld, model %ld)", v[0][0] ? v[0] : "unknown",
+                 strtol(v[1], NULL, 10), strtol(v[2], NULL, 10));
     else
-        snprintf(buf, size, "%s", name);
+        snprintf(buf, size, "%s", v[0][0] ? v[0] : "unknown");
 }
 #endif
 
