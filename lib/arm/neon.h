@@ -73,25 +73,35 @@ i8_planes_group(int8_t *dst, const int8_t *x)
     vst1q_s8_x4(dst, v);
 }
 
-/* The planes of xq[0, n), zero-padded to whole blocks: the planes
- * function of lib/loops/gemv_i8.h, with no bias. */
+/* The planes of x[0, n), zero-padded to whole blocks, group g's at
+ * dst + g * stride (stride >= 64). */
+static inline void
+i8_planes_strided(int8_t *dst, size_t stride, const int8_t *x, size_t n)
+{
+    size_t groups = qk256_blocks(n) * (QK256_BLOCK_ELEMS / QK256_GROUP_ELEMS);
+
+    for (size_t g = 0; g < groups; g++, dst += stride) {
+        size_t e = QK256_GROUP_ELEMS * g;
+
+        if (e + QK256_GROUP_ELEMS <= n) {
+            i8_planes_group(dst, x + e);
+        } else if (e < n) {
+            int8_t tmp[QK256_GROUP_ELEMS] = { 0 };
+
+            memcpy(tmp, x + e, n - e);
+            i8_planes_group(dst, tmp);
+        } else {
+            memset(dst, 0, QK256_GROUP_ELEMS);
+        }
+    }
+}
+
+/* The planes function of lib/loops/gemv_i8.h: the groups one after
+ * another, with no bias. */
 static inline uint32_t
 qk256_i8_planes_neon(int8_t *dst, const int8_t *xq, size_t n)
 {
-    size_t full = n / QK256_GROUP_ELEMS, rest = n % QK256_GROUP_ELEMS;
-    size_t groups = qk256_blocks(n) * (QK256_BLOCK_ELEMS / QK256_GROUP_ELEMS);
-
-    for (size_t g = 0; g < full; g++)
-        i8_planes_group(dst + g * QK256_GROUP_ELEMS, xq + g * QK256_GROUP_ELEMS);
-    if (rest) {
-        int8_t tmp[QK256_GROUP_ELEMS] = { 0 };
-
-        memcpy(tmp, xq + full * QK256_GROUP_ELEMS, rest);
-        i8_planes_group(dst + full * QK256_GROUP_ELEMS, tmp);
-        full++;
-    }
-    if (full < groups)
-        memset(dst + full * QK256_GROUP_ELEMS, 0, (groups - full) * QK256_GROUP_ELEMS);
+    i8_planes_strided(dst, QK256_GROUP_ELEMS, xq, n);
     return 0;
 }
 
@@ -105,26 +115,10 @@ static inline void
 qk256_i8_tile_planes_neon(int8_t *planes, uint32_t bias[QK256_GEMM_TILE],
                           const int8_t *xq, size_t ldx, size_t len, size_t nt)
 {
-    size_t groups = qk256_blocks(len) * (QK256_BLOCK_ELEMS / QK256_GROUP_ELEMS);
-
     for (size_t t = 0; t < nt; t++) {
-        const int8_t *x = xq + t * ldx;
-
         bias[t] = 0;
-        for (size_t g = 0; g < groups; g++) {
-            int8_t *dst = planes + g * QK256_TILE_GROUP_BYTES + QK256_GROUP_ELEMS * t;
-            size_t e = QK256_GROUP_ELEMS * g;
-
-            if (len - e >= QK256_GROUP_ELEMS && e < len) {
-                i8_planes_group(dst, x + e);
-            } else {
-                int8_t tmp[QK256_GROUP_ELEMS] = { 0 };
-
-                if (e < len)
-                    memcpy(tmp, x + e, len - e);
-                i8_planes_group(dst, tmp);
-            }
-        }
+        i8_planes_strided(planes + QK256_GROUP_ELEMS * t, QK256_TILE_GROUP_BYTES,
+                          xq + t * ldx, len);
     }
 }
 
