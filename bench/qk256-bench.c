@@ -14,7 +14,8 @@
  *
  * Method, per row: the same inputs (random, fixed seed) and buffers for
  * every call, so caches are hot (except --model, whose 521 MB of weights
- * stream from DRAM), packed data on cache lines (xmalloc_lines); a warm-up of at least WARMUP_NS and one call; then up
+ * stream from DRAM), packed data --align bytes past a cache line
+ * (xmalloc_lines); a warm-up of at least WARMUP_NS and one call; then up
  * to --samples samples on CLOCK_MONOTONIC, each a run of back-to-back calls
  * that lasts at least SAMPLE_NS, fewer samples (never under MIN_SAMPLES)
  * once a row has taken ROW_BUDGET_NS.  Times are per call: the median, min
@@ -261,19 +262,28 @@ xmalloc(size_t size)
     return p;
 }
 
-/* Packed weights start on a cache line, as a runtime's allocator or the
- * 32- or 64-byte alignment of model files puts them.  The library takes
- * any address, but malloc's (16 past a line for large blocks) makes every
- * 64-byte block load of the avx512 kernels span two lines: one bitnet-2b
- * token with int8 activations took 23 ms that way against 18 ms here. */
+/* Packed weights start --align bytes past a cache line: 0 by default, as
+ * posix_memalign(64) and the 64-byte alignment of some model files put
+ * them; malloc puts large blocks 16 past a line, GGUF files tensors on 32
+ * bytes.  SPEC section 3: no alignment may cost much speed, and --align is
+ * how the bench shows it.  free_lines frees what this returns. */
+static size_t align_offset;
+
 static void *
 xmalloc_lines(size_t size)
 {
     void *p;
 
-    if (posix_memalign(&p, 64, size ? size : 1) != 0)
+    if (posix_memalign(&p, 64, size + align_offset + (size == 0)) != 0)
         die("out of memory%s", "");
-    return p;
+    return (uint8_t *)p + align_offset;
+}
+
+static void
+free_lines(void *p)
+{
+    if (p)
+        free((uint8_t *)p - align_offset);
 }
 
 static double
@@ -656,7 +666,7 @@ static void
 data_free(struct data *d)
 {
     for (size_t m = 0; m < d->nmat; m++)
-        free(d->w[m]);
+        free_lines(d->w[m]);
     free(d->w);
     free(d->rows);
     free(d->cols);
@@ -664,7 +674,7 @@ data_free(struct data *d)
     free(d->xq);
     free(d->xscales);
     free(d->codes);
-    free(d->packed);
+    free_lines(d->packed);
     free(d->floats);
     free(d->scales);
     free(d->out_bytes);
@@ -1320,9 +1330,11 @@ print_model(const struct report *rp)
            "quantize time is in the token time.  --threads splits the GEMVs of\n"
            "both passes.  The passes are timed one after the other (each\n"
            "interleaved with the reference's pass); \"int8 vs f32\" is the f32\n"
-           "time over the int8 time.\n",
+           "time over the int8 time.  The weights of every matrix start %zu bytes\n"
+           "past a cache line (--align).\n",
            j->shape, (size_t)(BITNET_2B_LAYERS * BITNET_2B_MATRICES),
-           j->elems / 1e9, j->weight_bytes / 1e6, bitnet_2b_quantizes());
+           j->elems / 1e9, j->weight_bytes / 1e6, bitnet_2b_quantizes(),
+           align_offset);
     printf("  %-9s  %-32s  %-32s  %11s\n", "variant", "f32 activations",
            "int8 activations", "int8 vs f32");
     for (size_t ix = 0; ix < rp->nimpls; ix++) {
@@ -1414,8 +1426,9 @@ print_table(const struct report *rp)
 
     cpu_name(cpu, sizeof cpu);
     printf("bound variant: %s\n", qk256_implementation());
-    printf("libqk256 %s; cpu: %s; %zu thread%s\n", qk256_version(), cpu,
-           rp->o->threads, rp->o->threads == 1 ? "" : "s");
+    printf("libqk256 %s; cpu: %s; %zu thread%s; weights %zu bytes past a "
+           "cache line\n", qk256_version(), cpu, rp->o->threads,
+           rp->o->threads == 1 ? "" : "s", align_offset);
     printf("Times per call on CLOCK_MONOTONIC: median, min and max of up to %zu\n"
            "samples of >= %.0f us of calls each, after >= %.0f ms of warm-up; hot\n"
            "caches except for --model.  \"weights\" is the packed weight data\n"
@@ -1486,10 +1499,10 @@ print_json(const struct report *rp)
     printf(",\n  \"cpu\": ");
     json_string(cpu);
     printf(",\n  \"date\": \"%s\",\n  \"clock\": \"CLOCK_MONOTONIC\",\n"
-           "  \"threads\": %zu,\n  \"max_samples\": %zu,\n"
+           "  \"threads\": %zu,\n  \"align\": %zu,\n  \"max_samples\": %zu,\n"
            "  \"min_sample_ns\": %.0f,\n  \"warmup_ns\": %.0f,\n"
            "  \"missing_variants\": [",
-           date, rp->o->threads, rp->o->samples, SAMPLE_NS, WARMUP_NS);
+           date, rp->o->threads, align_offset, rp->o->samples, SAMPLE_NS, WARMUP_NS);
     for (size_t i = 0; i < rp->nmissing; i++) {
         printf("%s", i ? ", " : "");
         json_string(rp->missing[i]);
@@ -1638,6 +1651,10 @@ usage(FILE *f)
 "                     one the loader bound, which always runs\n"
 "  --threads N        split each GEMV and GEMM into N row bands on N threads\n"
 "                     (default 1)\n"
+"  --align OFFSET     put the packed data (the weights of every operation and\n"
+"                     of --model) OFFSET bytes past a 64-byte cache line, 0 to\n"
+"                     63 (default 0): malloc puts large blocks at 16, GGUF\n"
+"                     files tensors at multiples of 32\n"
 "  --samples N        at most N timed samples per row (default %d); a row\n"
 "                     that has run %.0f s stops at %d\n"
 "  --json             print JSON instead of the table; the model's passes are\n"
@@ -1886,6 +1903,14 @@ main(int argc, char **argv)
             } else {
                 o.samples = v;
             }
+            i++;
+        } else if (strcmp(a, "--align") == 0) {
+            /* 0 is a valid offset, which parse_size refuses. */
+            if (!next)
+                die("%s needs a number", a);
+            align_offset = strcmp(next, "0") == 0 ? 0 : parse_size(next, "bad number '%s'");
+            if (align_offset > 63)
+                die("--align takes 0 to 63, not %s", next);
             i++;
         } else if (strcmp(a, "--variants") == 0) {
             if (!next)
