@@ -661,6 +661,34 @@ START_TEST(test_g_uniform)
 }
 END_TEST
 
+/* w 16, 32 or 48 bytes past a cache line (and just after a guard page),
+ * where the SIMD GEMVs read whole lines from before w and mask off what
+ * is not the rows' (lib/loops/gemv_i8.h): every size, rows for each kernel
+ * (4 at once, and 1), row strides of whole lines (0 and 64 bytes of
+ * padding) and one that is not (3: blocks as before); _i picks the
+ * placement.  Wide rows cross the chunks of columns. */
+START_TEST(test_g_lines)
+{
+    static const size_t row_counts[] = { 1, 4, 5, 9 };
+    static const size_t pads[] = { 0, 64, 3 };
+    const struct target *t = target_of(_i);
+    unsigned pos = GBUF_FRONT + 1 + (unsigned)case_of(_i);
+    unsigned k = 0;
+
+    for (size_t si = 0; si <= NELEMS(i8_sizes); si++) {
+        size_t cols = si < NELEMS(i8_sizes) ? i8_sizes[si] : 2 * 16384 + 300;
+
+        for (size_t ri = 0; ri < NELEMS(row_counts); ri++, k++) {
+            struct gcase gc = plain_gcase(row_counts[ri], cols, pads[k % NELEMS(pads)], 0,
+                                          7100 + 16 * si + ri, scales[k % 4]);
+            gc.w_pos = pos;
+            gc.xk = k % 2 ? XQ_FULL : XQ_RANDOM;
+            run_gemv_i8(t, &gc);
+        }
+    }
+}
+END_TEST
+
 /* Widths where a kernel may split the columns into chunks, or keep
  * partial sums between them: several 16K and 64K boundaries. */
 START_TEST(test_g_wide)
@@ -922,6 +950,7 @@ suite_gemv_i8(void)
         { test_g_scales, (int)NELEMS(scales) },
         { test_g_uniform, 16 },
         { test_g_wide, 6 },
+        { test_g_lines, 3 },
         { test_g_max_cols, 8 },
         { test_g_big_sums, (int)NELEMS(big_scales) },
         { test_g_bands, (int)NELEMS(i8_sizes) },

@@ -248,6 +248,20 @@ fill_xq(int8_t *xq, size_t cols, enum xqkind xk, int xconst, struct rng *r)
 #define CANARY 0xcb
 #define CANARY_MIN 64 /* canary bytes at least around the buffer */
 
+/* Under AddressSanitizer (--enable-sanitizers) the canary bytes are
+ * poisoned as well, so that a read of them is reported at once: a guard
+ * page catches only reads past a page, and the bytes of a cache line
+ * before or after a buffer never are.  The canaries are unpoisoned to be
+ * checked and freed. */
+#if defined(__SANITIZE_ADDRESS__)
+# include <sanitizer/asan_interface.h>
+# define GBUF_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+# define GBUF_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+# define GBUF_POISON(p, n) ((void)(p), (void)(n))
+# define GBUF_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 void *
 gbuf_alloc(struct gbuf *g, size_t len, unsigned pos)
 {
@@ -265,15 +279,18 @@ gbuf_alloc(struct gbuf *g, size_t len, unsigned pos)
           && mprotect(g->body_end, page, PROT_NONE) == 0,
           "mprotect of a guard page failed");
     g->len = len;
-    g->p = pos == GBUF_FRONT ? g->body : g->body_end - pos - len;
+    g->p = pos >= GBUF_FRONT ? g->body + 16 * (pos - GBUF_FRONT) : g->body_end - pos - len;
     memset(g->body, CANARY, body);
     memset(g->p, 0xff, len);
+    GBUF_POISON(g->body, (size_t)(g->p - g->body));
+    GBUF_POISON(g->p + len, (size_t)(g->body_end - (g->p + len)));
     return g->p;
 }
 
 int
 gbuf_canaries_ok(const struct gbuf *g)
 {
+    GBUF_UNPOISON(g->body, (size_t)(g->body_end - g->body));
     for (const unsigned char *q = g->body; q < g->p; q++)
         if (*q != CANARY)
             return 0;
@@ -286,8 +303,10 @@ gbuf_canaries_ok(const struct gbuf *g)
 void
 gbuf_free(struct gbuf *g)
 {
-    if (g->map && g->map != MAP_FAILED)
+    if (g->map && g->map != MAP_FAILED) {
+        GBUF_UNPOISON(g->body, (size_t)(g->body_end - g->body));
         munmap(g->map, g->maplen);
+    }
     g->map = NULL;
     g->p = NULL;
 }

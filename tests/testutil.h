@@ -137,7 +137,12 @@ void fill_xq(int8_t *xq, size_t cols, enum xqkind xk, int xconst,
  *               within 4 bytes (pos > 0); pos > 0 also moves the start
  *               off its natural alignment;
  *   GBUF_FRONT  it starts right after the guard page before it, so a read
- *               or write before the start faults.
+ *               or write before the start faults;
+ *   GBUF_FRONT + 1..3
+ *               it starts 16, 32 or 48 bytes after that guard page, where
+ *               malloc and model files put weights: a kernel that reads
+ *               whole cache lines from before the start (gemv_i8.h) must
+ *               mask those bytes, or it faults.
  * Every other byte between the guard pages holds a canary pattern that
  * gbuf_canaries_ok() checks.  The buffer itself starts filled with 0xff
  * bytes (NaN as floats, code 3 everywhere as packed data).
@@ -146,7 +151,7 @@ void fill_xq(int8_t *xq, size_t cols, enum xqkind xk, int xconst,
  * it to the library and touch it with memcpy; they fill and read aligned
  * copies (pos 0 or GBUF_FRONT), so the test code itself stays defined C. */
 #define GBUF_FRONT 4u
-#define GBUF_NPOS 5u /* placements: 0, 1, 2, 3 and GBUF_FRONT */
+#define GBUF_NPOS 8u /* placements: 0..3, GBUF_FRONT and 16, 32, 48 past it */
 
 struct gbuf {
     unsigned char *map; /* the mapping, both guard pages included */

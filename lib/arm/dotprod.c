@@ -53,7 +53,7 @@ i8_rows_dotprod(int32x4_t acc[ROWS], const uint8_t *const w[ROWS], const int8_t 
 
 static void
 i8_rows8_dotprod(uint32_t *sum, const uint8_t *w, size_t gap, const int8_t *planes,
-                 size_t nblocks)
+                 size_t nblocks, struct qk256_i8_edges e)
 {
     const uint8_t *wr[ROWS];
     int32x4_t acc[ROWS];
@@ -63,6 +63,7 @@ i8_rows8_dotprod(uint32_t *sum, const uint8_t *w, size_t gap, const int8_t *plan
         wr[i] = w + (size_t)i * gap;
         acc[i] = vdupq_n_s32(0);
     }
+    (void)e; /* whole blocks: this driver is not asked to shift lines */
     i8_rows_dotprod(acc, wr, planes, nblocks, ROWS);
     UNROLL
     for (int i = 0; i < ROWS; i++)
@@ -70,11 +71,13 @@ i8_rows8_dotprod(uint32_t *sum, const uint8_t *w, size_t gap, const int8_t *plan
 }
 
 static uint32_t
-i8_row1_dotprod(const uint8_t *w, const int8_t *planes, size_t nblocks)
+i8_row1_dotprod(const uint8_t *w, const int8_t *planes, size_t nblocks,
+                struct qk256_i8_edges e)
 {
     const uint8_t *const wr[ROWS] = { w };
     int32x4_t acc[ROWS] = { vdupq_n_s32(0) };
 
+    (void)e;
     i8_rows_dotprod(acc, wr, planes, nblocks, 1);
     return (uint32_t)vaddvq_s32(acc[0]);
 }
@@ -84,7 +87,7 @@ qk256_gemv_i8_dotprod(float *y, const uint8_t *w, size_t row_stride,
                       const int8_t *xq, float scale, size_t rows, size_t cols)
 {
     qk256_gemv_i8_driver(y, w, row_stride, xq, scale, rows, cols,
-                         qk256_i8_planes_neon, i8_rows8_dotprod, ROWS, i8_row1_dotprod);
+                         qk256_i8_planes_neon, i8_rows8_dotprod, ROWS, i8_row1_dotprod, 0);
 }
 
 /* ---- gemm_i8 -------------------------------------------------------------

@@ -779,11 +779,12 @@ i8_rows_neon(int32x4_t acc[4], const uint8_t *const w[4], const int8_t *planes,
 
 static void
 i8_rows4_neon(uint32_t sum[4], const uint8_t *w, size_t gap, const int8_t *planes,
-              size_t nblocks)
+              size_t nblocks, struct qk256_i8_edges e)
 {
     const uint8_t *const wr[4] = { w, w + gap, w + 2 * gap, w + 3 * gap };
     int32x4_t acc[4] = { vdupq_n_s32(0), vdupq_n_s32(0), vdupq_n_s32(0), vdupq_n_s32(0) };
 
+    (void)e; /* whole blocks: this driver is not asked to shift lines */
     i8_rows_neon(acc, wr, planes, nblocks, 4);
     UNROLL
     for (int i = 0; i < 4; i++)
@@ -791,11 +792,13 @@ i8_rows4_neon(uint32_t sum[4], const uint8_t *w, size_t gap, const int8_t *plane
 }
 
 static uint32_t
-i8_row1_neon(const uint8_t *w, const int8_t *planes, size_t nblocks)
+i8_row1_neon(const uint8_t *w, const int8_t *planes, size_t nblocks,
+             struct qk256_i8_edges e)
 {
     const uint8_t *const wr[4] = { w, w, w, w };
     int32x4_t acc[4] = { vdupq_n_s32(0), vdupq_n_s32(0), vdupq_n_s32(0), vdupq_n_s32(0) };
 
+    (void)e;
     i8_rows_neon(acc, wr, planes, nblocks, 1);
     return (uint32_t)vaddvq_s32(acc[0]);
 }
@@ -805,7 +808,7 @@ qk256_gemv_i8_neon(float *y, const uint8_t *w, size_t row_stride,
                    const int8_t *xq, float scale, size_t rows, size_t cols)
 {
     qk256_gemv_i8_driver(y, w, row_stride, xq, scale, rows, cols,
-                         qk256_i8_planes_neon, i8_rows4_neon, 4, i8_row1_neon);
+                         qk256_i8_planes_neon, i8_rows4_neon, 4, i8_row1_neon, 0);
 }
 
 /* Two rows and NT vectors: each group of the rows is decoded once for all

@@ -19,6 +19,21 @@
  * All sums are uint32, so they wrap where a biased sum would overflow
  * int32; the exact sum fits in int32 (cols <= QK256_I8_MAX_COLS), so the
  * wrapped one is it.
+ *
+ * Alignment.  Weights sit wherever the caller's allocator or model file
+ * put them: malloc 16 bytes past a cache line, GGUF on 32 bytes, and a
+ * 64-byte load that spans two lines costs two.  Where the variant asks
+ * for it (x86), every row starts o bytes past a line (row_stride a
+ * multiple of 64) and o is a multiple of 4, the kernels read aligned
+ * lines from w - o instead of blocks from w.  A row's first line then
+ * holds its bytes [0, 64 - o) at [o, 64), its last (at 64 nblocks past
+ * the first) its last o bytes at [0, o): the kernels take the two as one
+ * "edge line", both halves masked, so that nothing outside the row is
+ * read (SPEC section 3) and a row is still nblocks lines.  The planes
+ * follow the lines: those of the edge line hold the row's last 4 o
+ * activations, then its first 256 - 4 o.  A row that does not start on a
+ * multiple of 4, or rows that start at different offsets, are read in
+ * blocks from w as before.
  */
 #ifndef QK256_LOOPS_GEMV_I8_H
 #define QK256_LOOPS_GEMV_I8_H
@@ -42,13 +57,22 @@
  * and 16 ms straight through. */
 #define QK256_I8_PREFETCH_BYTES 1024
 
-/* The biased sums over nblocks blocks of the k rows at w, w + gap, ...,
- * w + (k - 1) gap (acc[0, k)), or of the 1 row at w. */
+/* Where the first line of a kernel call is an edge line (above): head =
+ * o, and the row's last o bytes are at [0, o) of the line tail_off bytes
+ * on.  head = 0 when it is not: then all the lines are plain. */
+struct qk256_i8_edges {
+    size_t head, tail_off;
+};
+
+/* The biased sums over nlines lines (blocks) of 64 bytes of the k rows at
+ * w, w + gap, ..., w + (k - 1) gap (acc[0, k)), or of the 1 row at w; the
+ * first line as e says. */
 #define QK256_I8_MAX_ROWS 8
 typedef void qk256_i8_rows_fn(uint32_t *acc, const uint8_t *w, size_t gap,
-                              const int8_t *planes, size_t nblocks);
+                              const int8_t *planes, size_t nlines,
+                              struct qk256_i8_edges e);
 typedef uint32_t qk256_i8_row1_fn(const uint8_t *w, const int8_t *planes,
-                                  size_t nblocks);
+                                  size_t nlines, struct qk256_i8_edges e);
 
 /* Writes the planes of xq[0, n) to dst, qk256_blocks(n) blocks of them,
  * and returns the bias of the kernels' sums over them. */
@@ -73,31 +97,73 @@ qk256_i8_finish(float *y, uint32_t acc, int first, int last, float scale)
     }
 }
 
+/* The planes of lines [l0, l0 + nl) of rows of nb bytes that start o
+ * bytes past a line (above), of xq[0, cols), at dst, and their bias. */
+static inline __attribute__((always_inline)) uint32_t
+qk256_i8_line_planes(int8_t *dst, const int8_t *xq, size_t cols, size_t nb,
+                     size_t o, size_t l0, size_t nl, qk256_i8_planes_fn *planes_of)
+{
+    uint32_t bias = 0;
+    size_t done = 0, c;
+
+    if (l0 == 0 && o != 0) {
+        /* The edge line: the last 4 o columns of the row, then the first
+         * 256 - 4 o; those past cols are zero. */
+        int8_t tmp[QK256_BLOCK_ELEMS] = { 0 };
+        size_t tail = 4 * (nb - o), lead = 4 * o;
+
+        if (tail < cols)
+            memcpy(tmp, xq + tail, qk256_min(cols - tail, lead));
+        memcpy(tmp + lead, xq, qk256_min(cols, QK256_BLOCK_ELEMS - lead));
+        bias = planes_of(dst, tmp, QK256_BLOCK_ELEMS);
+        done = 1;
+    }
+    /* Line l >= 1 (or any line when o = 0) starts at column 256 l - 4 o. */
+    c = (l0 + done) * QK256_BLOCK_ELEMS - 4 * o;
+    if (done < nl && c < cols) {
+        size_t n = qk256_min(cols - c, (nl - done) * QK256_BLOCK_ELEMS);
+
+        bias += planes_of(dst + done * QK256_BLOCK_ELEMS, xq + c, n);
+        done += qk256_blocks(n);
+    }
+    memset(dst + done * QK256_BLOCK_ELEMS, 0, (nl - done) * QK256_BLOCK_ELEMS);
+    return bias;
+}
+
+/* shift: whether the variant's kernels take lines and edge lines (see
+ * above) rather than only blocks. */
 static inline __attribute__((always_inline)) void
 qk256_gemv_i8_driver(float *y, const uint8_t *w, size_t row_stride,
                      const int8_t *xq, float scale, size_t rows, size_t cols,
                      qk256_i8_planes_fn *planes_of, qk256_i8_rows_fn *rows_k,
-                     size_t k, qk256_i8_row1_fn *row1)
+                     size_t k, qk256_i8_row1_fn *row1, int shift)
 {
     int8_t planes[QK256_I8_CHUNK_ELEMS] __attribute__((aligned(64)));
+    const size_t chunk_lines = QK256_I8_CHUNK_ELEMS / QK256_BLOCK_ELEMS;
+    size_t nb = qk256_row_bytes(cols), nlines = nb / QK256_BLOCK_BYTES;
+    size_t o = (uintptr_t)w % QK256_BLOCK_BYTES;
 
-    for (size_t c0 = 0; c0 < cols; c0 += QK256_I8_CHUNK_ELEMS) {
-        size_t n = qk256_min(cols - c0, QK256_I8_CHUNK_ELEMS);
-        uint32_t bias = planes_of(planes, xq + c0, n);
-        size_t nblocks = qk256_blocks(n);
-        const uint8_t *wc = w + c0 / 4;
-        int first = c0 == 0, last = cols - c0 == n;
+    if (shift && o % 4 == 0 && row_stride % QK256_BLOCK_BYTES == 0)
+        w = (const uint8_t *)((uintptr_t)w - o);
+    else
+        o = 0;
+    for (size_t l0 = 0; l0 < nlines; l0 += chunk_lines) {
+        size_t nl = qk256_min(nlines - l0, chunk_lines);
+        uint32_t bias = qk256_i8_line_planes(planes, xq, cols, nb, o, l0, nl, planes_of);
+        const uint8_t *wc = w + l0 * QK256_BLOCK_BYTES;
+        int first = l0 == 0, last = l0 + nl == nlines;
+        struct qk256_i8_edges e = { first ? o : 0, first ? nb : 0 };
         size_t q = rows / k;
 
         for (size_t r = 0; r < q; r++) {
             uint32_t acc[QK256_I8_MAX_ROWS];
 
-            rows_k(acc, wc + r * row_stride, q * row_stride, planes, nblocks);
+            rows_k(acc, wc + r * row_stride, q * row_stride, planes, nl, e);
             for (size_t i = 0; i < k; i++)
                 qk256_i8_finish(y + r + i * q, acc[i] - bias, first, last, scale);
         }
         for (size_t r = k * q; r < rows; r++)
-            qk256_i8_finish(y + r, row1(wc + r * row_stride, planes, nblocks) - bias,
+            qk256_i8_finish(y + r, row1(wc + r * row_stride, planes, nl, e) - bias,
                             first, last, scale);
     }
 }

@@ -692,13 +692,12 @@ load256(const void *p)
     return _mm256_loadu_si256((const __m256i *)p);
 }
 
-/* 16-bit sums of (w + 2) * x over the 32 bytes of packed codes at p, whose
+/* 16-bit sums of (w + 2) * x over the 32 bytes of packed codes v, whose
  * activations start at planes xp (plane s at xp + 64 s). */
 static ALWAYS_INLINE __m256i
-i8_half(const uint8_t *p, const int8_t *xp)
+i8_half(__m256i v, const int8_t *xp)
 {
     const __m256i nib = _mm256_set1_epi8(0x0f);
-    __m256i v = load256(p);
     __m256i lo = _mm256_and_si256(v, nib);
     __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib);
     __m256i s;
@@ -709,11 +708,35 @@ i8_half(const uint8_t *p, const int8_t *xp)
     return _mm256_add_epi16(s, _mm256_maddubs_epi16(_mm256_shuffle_epi8(i8_lut_hi(), hi), load256(xp + 192)));
 }
 
-/* 16-bit sums of (w + 2) * x over the block at p. */
+/* 16-bit sums of (w + 2) * x over the line at p. */
 static ALWAYS_INLINE __m256i
 i8_block(const uint8_t *p, const int8_t *xp)
 {
-    return _mm256_add_epi16(i8_half(p, xp), i8_half(p + 32, xp + 32));
+    return _mm256_add_epi16(i8_half(load256(p), xp), i8_half(load256(p + 32), xp + 32));
+}
+
+/* i8_block of the edge line at p (gemv_i8.h): half h takes its bytes
+ * from [head, 32 h + 32) of the line at p and [32 h, head) of the line
+ * tail_off bytes on, with vpmaskmovd, whose dword granularity the
+ * driver's shift (a multiple of 4 bytes) allows; nothing else is read. */
+static ALWAYS_INLINE __m256i
+i8_block_edge(const uint8_t *p, const int8_t *xp, struct qk256_i8_edges e)
+{
+    __m256i s = _mm256_setzero_si256();
+
+    for (int h = 0; h < 2; h++) {
+        __m256i off = _mm256_setr_epi32(32 * h, 32 * h + 4, 32 * h + 8, 32 * h + 12,
+                                        32 * h + 16, 32 * h + 20, 32 * h + 24, 32 * h + 28);
+        /* Dwords at or past head: the row's first bytes. */
+        __m256i m = _mm256_cmpgt_epi32(off, _mm256_set1_epi32((int)e.head - 1));
+        const int *first = (const int *)(const void *)(p + 32 * h);
+        const int *last = (const int *)(const void *)(p + e.tail_off + 32 * h);
+        __m256i v = _mm256_or_si256(_mm256_maskload_epi32(first, m),
+                                    _mm256_maskload_epi32(last, _mm256_xor_si256(m, _mm256_set1_epi32(-1))));
+
+        s = _mm256_add_epi16(s, i8_half(v, xp + 32 * h));
+    }
+    return s;
 }
 
 /* acc + the int32 sums of (w + 2) * x over the 16-bit sums s. */
@@ -735,13 +758,13 @@ hsum_epi32(__m256i v)
 
 static void
 i8_rows4_avx2(uint32_t acc[4], const uint8_t *w, size_t gap,
-              const int8_t *planes, size_t nblocks)
+              const int8_t *planes, size_t nlines, struct qk256_i8_edges e)
 {
     const uint8_t *w0 = w, *w1 = w0 + gap, *w2 = w1 + gap, *w3 = w2 + gap;
     const size_t ahead = QK256_I8_PREFETCH_BYTES;
     __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
 
-    for (size_t b = 0; b < nblocks; b++) {
+    for (size_t b = 0; b < nlines; b++) {
         const int8_t *xp = planes + b * QK256_BLOCK_ELEMS;
         size_t off = b * QK256_BLOCK_BYTES;
 
@@ -749,10 +772,17 @@ i8_rows4_avx2(uint32_t acc[4], const uint8_t *w, size_t gap,
         _mm_prefetch((const char *)(w1 + off + ahead), _MM_HINT_T0);
         _mm_prefetch((const char *)(w2 + off + ahead), _MM_HINT_T0);
         _mm_prefetch((const char *)(w3 + off + ahead), _MM_HINT_T0);
-        a0 = i8_widen(a0, i8_block(w0 + off, xp));
-        a1 = i8_widen(a1, i8_block(w1 + off, xp));
-        a2 = i8_widen(a2, i8_block(w2 + off, xp));
-        a3 = i8_widen(a3, i8_block(w3 + off, xp));
+        if (b == 0 && e.head) {
+            a0 = i8_widen(a0, i8_block_edge(w0, xp, e));
+            a1 = i8_widen(a1, i8_block_edge(w1, xp, e));
+            a2 = i8_widen(a2, i8_block_edge(w2, xp, e));
+            a3 = i8_widen(a3, i8_block_edge(w3, xp, e));
+        } else {
+            a0 = i8_widen(a0, i8_block(w0 + off, xp));
+            a1 = i8_widen(a1, i8_block(w1 + off, xp));
+            a2 = i8_widen(a2, i8_block(w2 + off, xp));
+            a3 = i8_widen(a3, i8_block(w3 + off, xp));
+        }
     }
     acc[0] = hsum_epi32(a0);
     acc[1] = hsum_epi32(a1);
@@ -761,12 +791,17 @@ i8_rows4_avx2(uint32_t acc[4], const uint8_t *w, size_t gap,
 }
 
 static uint32_t
-i8_row1_avx2(const uint8_t *w, const int8_t *planes, size_t nblocks)
+i8_row1_avx2(const uint8_t *w, const int8_t *planes, size_t nlines,
+             struct qk256_i8_edges e)
 {
     __m256i a = _mm256_setzero_si256();
 
-    for (size_t b = 0; b < nblocks; b++)
-        a = i8_widen(a, i8_block(w + b * QK256_BLOCK_BYTES, planes + b * QK256_BLOCK_ELEMS));
+    for (size_t b = 0; b < nlines; b++) {
+        const int8_t *xp = planes + b * QK256_BLOCK_ELEMS;
+
+        a = i8_widen(a, b == 0 && e.head ? i8_block_edge(w, xp, e)
+                                         : i8_block(w + b * QK256_BLOCK_BYTES, xp));
+    }
     return hsum_epi32(a);
 }
 
@@ -831,7 +866,7 @@ qk256_gemv_i8_avx2(float *y, const uint8_t *w, size_t row_stride,
                    const int8_t *xq, float scale, size_t rows, size_t cols)
 {
     qk256_gemv_i8_driver(y, w, row_stride, xq, scale, rows, cols,
-                         qk256_i8_planes_avx2, i8_rows4_avx2, 4, i8_row1_avx2);
+                         qk256_i8_planes_avx2, i8_rows4_avx2, 4, i8_row1_avx2, 1);
 }
 
 /* ---- gemm ----------------------------------------------------------------

@@ -312,19 +312,19 @@ qk256_quantize_i8_avx512(int8_t *xq, float *scale, const float *x, size_t n)
 
 /* ---- gemv_i8 -------------------------------------------------------------
  * Twin: qk256_gemv_i8_scalar, bit-exact, by the method of avx2.c (and
- * gemv_i8.h): a whole 64-byte block per vector, four vpshufb map the codes
- * of the four planes to w + 2, and vpdpbusd multiplies them by the
- * activations and adds each group of four products straight into int32.
+ * gemv_i8.h): a whole 64-byte line per vector (a block, or a cache line
+ * where the driver shifts them), four vpshufb map the codes of the four
+ * planes to w + 2, and vpdpbusd multiplies them by the activations and
+ * adds each group of four products straight into int32.
  */
 
-
-
-/* The four products of the block at p with the planes x0..x3, added to
- * the row's accumulators a0..a3 (variables, so that GCC keeps all sixteen
- * of four rows in registers, which it does not for an array). */
-#define I8_BLOCK16(p, a0, a1, a2, a3)                                         \
+/* The four products of the 64 packed bytes v with the planes x0..x3,
+ * added to the row's accumulators a0..a3 (variables, so that GCC keeps
+ * all sixteen of four rows in registers, which it does not for an
+ * array). */
+#define I8_BLOCK16(v, a0, a1, a2, a3)                                         \
     do {                                                                      \
-        __m512i v_ = _mm512_loadu_si512(p);                                   \
+        __m512i v_ = (v);                                                     \
         __m512i lo_ = _mm512_and_si512(v_, nib);                              \
         __m512i hi_ = _mm512_and_si512(_mm512_srli_epi16(v_, 4), nib);        \
         a0 = _mm512_dpbusd_epi32(a0, _mm512_shuffle_epi8(lut_lo, lo_), x0);   \
@@ -333,7 +333,7 @@ qk256_quantize_i8_avx512(int8_t *xq, float *scale, const float *x, size_t n)
         a3 = _mm512_dpbusd_epi32(a3, _mm512_shuffle_epi8(lut_hi, hi_), x3);   \
     } while (0)
 
-/* The constants and the planes of block b that I8_BLOCK16 uses. */
+/* The constants and the planes of line b that I8_BLOCK16 uses. */
 #define I8_CONSTS16                                                           \
     const __m512i nib = _mm512_set1_epi8(0x0f);                               \
     const __m512i lut_lo = _mm512_set1_epi32(0x04030100);                     \
@@ -344,6 +344,17 @@ qk256_quantize_i8_avx512(int8_t *xq, float *scale, const float *x, size_t n)
     __m512i x0 = _mm512_load_si512(xp_), x1 = _mm512_load_si512(xp_ + 64);    \
     __m512i x2 = _mm512_load_si512(xp_ + 128), x3 = _mm512_load_si512(xp_ + 192)
 
+/* The edge line at p (gemv_i8.h): the row's first 64 - head bytes from
+ * [head, 64) of the line at p, its last head bytes from [0, head) of the
+ * line tail_off bytes on; nothing else is read. */
+static ALWAYS_INLINE __m512i
+i8_edge_line16(const uint8_t *p, struct qk256_i8_edges e)
+{
+    __mmask64 m = ~(__mmask64)0 << e.head;
+
+    return _mm512_mask_loadu_epi8(_mm512_maskz_loadu_epi8(m, p), ~m, p + e.tail_off);
+}
+
 static ALWAYS_INLINE uint32_t
 i8_hsum16(__m512i a0, __m512i a1, __m512i a2, __m512i a3)
 {
@@ -352,12 +363,30 @@ i8_hsum16(__m512i a0, __m512i a1, __m512i a2, __m512i a3)
     return (uint32_t)_mm512_reduce_add_epi32(s);
 }
 
+/* Line b of the four rows, each loaded by LOAD(p). */
+#define I8_ROWS4_LINE(b, LOAD)                                                \
+    do {                                                                      \
+        I8_PLANES16(planes, b);                                               \
+        size_t off_ = (b) * QK256_BLOCK_BYTES;                                \
+                                                                              \
+        _mm_prefetch((const char *)(w0 + off_ + ahead), _MM_HINT_T0);         \
+        _mm_prefetch((const char *)(w1 + off_ + ahead), _MM_HINT_T0);         \
+        _mm_prefetch((const char *)(w2 + off_ + ahead), _MM_HINT_T0);         \
+        _mm_prefetch((const char *)(w3 + off_ + ahead), _MM_HINT_T0);         \
+        I8_BLOCK16(LOAD(w0 + off_), a00, a01, a02, a03);                      \
+        I8_BLOCK16(LOAD(w1 + off_), a10, a11, a12, a13);                      \
+        I8_BLOCK16(LOAD(w2 + off_), a20, a21, a22, a23);                      \
+        I8_BLOCK16(LOAD(w3 + off_), a30, a31, a32, a33);                      \
+    } while (0)
+#define I8_LOADU(p) _mm512_loadu_si512(p)
+#define I8_LOADE(p) i8_edge_line16(p, e)
+
 /* Four rows side by side share each load of the planes; each of their
- * sixteen accumulators takes one vpdpbusd per block.  For the prefetch
- * see gemv_i8.h. */
+ * sixteen accumulators takes one vpdpbusd per line.  For the prefetch see
+ * gemv_i8.h. */
 static void
 i8_rows4_avx512(uint32_t acc[4], const uint8_t *w, size_t gap,
-                const int8_t *planes, size_t nblocks)
+                const int8_t *planes, size_t nlines, struct qk256_i8_edges e)
 {
     I8_CONSTS16;
     const uint8_t *w0 = w, *w1 = w0 + gap, *w2 = w1 + gap, *w3 = w2 + gap;
@@ -366,20 +395,14 @@ i8_rows4_avx512(uint32_t acc[4], const uint8_t *w, size_t gap,
     __m512i a10 = a00, a11 = a00, a12 = a00, a13 = a00;
     __m512i a20 = a00, a21 = a00, a22 = a00, a23 = a00;
     __m512i a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+    size_t b = 0;
 
-    for (size_t b = 0; b < nblocks; b++) {
-        I8_PLANES16(planes, b);
-        size_t off = b * QK256_BLOCK_BYTES;
-
-        _mm_prefetch((const char *)(w0 + off + ahead), _MM_HINT_T0);
-        _mm_prefetch((const char *)(w1 + off + ahead), _MM_HINT_T0);
-        _mm_prefetch((const char *)(w2 + off + ahead), _MM_HINT_T0);
-        _mm_prefetch((const char *)(w3 + off + ahead), _MM_HINT_T0);
-        I8_BLOCK16(w0 + off, a00, a01, a02, a03);
-        I8_BLOCK16(w1 + off, a10, a11, a12, a13);
-        I8_BLOCK16(w2 + off, a20, a21, a22, a23);
-        I8_BLOCK16(w3 + off, a30, a31, a32, a33);
+    if (e.head) {
+        I8_ROWS4_LINE(0, I8_LOADE);
+        b = 1;
     }
+    for (; b < nlines; b++)
+        I8_ROWS4_LINE(b, I8_LOADU);
     acc[0] = i8_hsum16(a00, a01, a02, a03);
     acc[1] = i8_hsum16(a10, a11, a12, a13);
     acc[2] = i8_hsum16(a20, a21, a22, a23);
@@ -387,15 +410,18 @@ i8_rows4_avx512(uint32_t acc[4], const uint8_t *w, size_t gap,
 }
 
 static uint32_t
-i8_row1_avx512(const uint8_t *w, const int8_t *planes, size_t nblocks)
+i8_row1_avx512(const uint8_t *w, const int8_t *planes, size_t nlines,
+               struct qk256_i8_edges e)
 {
     I8_CONSTS16;
     __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
 
-    for (size_t b = 0; b < nblocks; b++) {
+    for (size_t b = 0; b < nlines; b++) {
         I8_PLANES16(planes, b);
 
-        I8_BLOCK16(w + b * QK256_BLOCK_BYTES, a0, a1, a2, a3);
+        I8_BLOCK16(b == 0 && e.head ? i8_edge_line16(w, e)
+                                    : _mm512_loadu_si512(w + b * QK256_BLOCK_BYTES),
+                   a0, a1, a2, a3);
     }
     return i8_hsum16(a0, a1, a2, a3);
 }
@@ -406,7 +432,7 @@ qk256_gemv_i8_avx512(float *y, const uint8_t *w, size_t row_stride,
 {
     qk256_gemv_i8_driver(y, w, row_stride, xq, scale, rows, cols,
                          qk256_i8_planes_avx2, i8_rows4_avx512, 4,
-                         i8_row1_avx512);
+                         i8_row1_avx512, 1);
 }
 
 /* ---- gemm_i8 -------------------------------------------------------------
