@@ -15,15 +15,44 @@
  * Method, per row: the same inputs (random, fixed seed) and buffers for
  * every call, so caches are hot (except --model, whose 521 MB of weights
  * stream from DRAM), packed data --align bytes past a cache line
- * (xmalloc_lines); a warm-up of at least WARMUP_NS and one call; then up
- * to --samples samples on CLOCK_MONOTONIC, each a run of back-to-back calls
- * that lasts at least SAMPLE_NS, fewer samples (never under MIN_SAMPLES)
+ * (xmalloc_lines) and every other buffer on one; a warm-up of at least
+ * WARMUP_NS and one call; then up to --samples samples on
+ * CLOCK_MONOTONIC, each a run of back-to-back calls that lasts at least
+ * SAMPLE_NS, fewer samples (never under MIN_SAMPLES)
  * once a row has taken ROW_BUDGET_NS.  Times are per call: the median, min
  * and max over the samples.  Every output is compared with the reference's
  * before its row counts (bitwise, the int8 operations too; the f32 GEMV
  * and GEMM within a tolerance), and a mismatch makes the exit status 1.
  * The model's batch passes (--batch) run without the reference, whose
  * time would be N times its one-token pass.
+ *
+ * A GEMM row (gemm, gemm_i8) also times the same implementation's GEMV of
+ * its ROWSxCOLS, on the GEMM's own weights and first activation vector,
+ * one GEMV sample after each GEMM sample, and its time per result column
+ * is held against that GEMV's median ("per column vs gemv").  Two rows
+ * timed one after the other would each catch a different slow spell of a
+ * shared machine; samples taken alternately catch the same ones.  The
+ * GEMV's own row keeps the figures it measured itself.
+ *
+ * Roofs: the parent measures what this machine allows, once, and prints
+ * each row also as a fraction of its roof.  The read roof of a row that
+ * reads packed weights is a read of those same weights with no arithmetic
+ * (the row's buffers, in whole cache lines, in the row's order, split
+ * over the same --threads), with the widest loads that the CPU has; it is
+ * timed as one more column of the row's interleaved samples, so it sees
+ * the row's cache state.  The model's passes share one such read of their
+ * 521 MB, matrix after matrix, timed in the row of the int8 one-token
+ * pass, the one that comes nearest to it.  The compute peaks are per
+ * variant, of the ISA it is built for (x86-64 only): int8 multiply-
+ * accumulates per second (vpdpbusd zmm for avx512, 64 per instruction;
+ * vpmaddubsw ymm for avx2, which has no VNNI, 32) and f32 FMAs per second
+ * (zmm or ymm: 16 or 8 per instruction), each from PEAK_CHAINS independent
+ * chains on --threads threads, the median of PEAK_REPEATS runs of about
+ * PEAK_NS.  A GEMM of ROWSxCOLSxN does ROWS * COLS * N of them.  A GEMM
+ * row's roof is the one of its two that binds it: the larger fraction.
+ * The reference and the scalar variant have no compute peak.  Children
+ * measure no roofs; the parent applies its own to their rows when it
+ * prints them.
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime, fdopen, setenv */
 
@@ -44,6 +73,21 @@
 #include "qk256.h"
 #include "reference.h"
 
+/* The roofs' loops use the x86 variants' vector ISAs through intrinsics,
+ * in functions that carry their own target attributes. */
+#if QK256_ARCH_X86
+# include <immintrin.h>
+#endif
+/* The compute peaks need 12 vector accumulators and two inputs in
+ * registers: x86-64 has 16 ymm and 32 zmm registers, i386 only 8, where
+ * the chains would spill and understate the peak.  So peaks are measured
+ * on x86-64 only; everywhere else the roofs are the read alone. */
+#if QK256_ARCH_X86 && defined(__x86_64__)
+# define HAVE_PEAKS 1
+#else
+# define HAVE_PEAKS 0
+#endif
+
 #define DEFAULT_SAMPLES 31
 #define MIN_SAMPLES 3
 #define SAMPLE_NS 50e3     /* shortest timed sample */
@@ -53,6 +97,12 @@
 #define MAX_ELEMS ((size_t)1 << 31) /* per operand, to keep sizes sane */
 #define MAX_THREADS 256
 #define MAX_IMPLS 8        /* the reference and the variants */
+#define ROOF_WARMUP_NS 2e6 /* the read roof's warm-up: the row's own calls
+                              have warmed the caches and the clock */
+#define PEAK_CHAINS 12     /* independent accumulators of a peak loop: more
+                              than latency times throughput of any of them */
+#define PEAK_NS 2e6        /* one run of a peak loop */
+#define PEAK_REPEATS 5
 
 /* ---- what to run -------------------------------------------------------- */
 
@@ -140,6 +190,8 @@ struct job {
  * int8 runtime quantizes 4 vectors per layer: those of the matrices with
  * new_input set. */
 static const struct matrix {
+    /* The layer's name, for the reader: nothing prints it. */
+    /* cppcheck-suppress unusedStructMember */
     const char *name;
     size_t rows, cols;
     int new_input;
@@ -239,6 +291,9 @@ struct stats {
     size_t samples, calls;   /* samples taken, calls per sample */
     double ref_median;       /* of the reference, interleaved with this; 0
                                 where it did not run (the batch passes) */
+    double base_median;      /* gemm, gemm_i8: of the same implementation's
+                                GEMV of ROWSxCOLS, interleaved with this
+                                (measure_pair); 0 elsewhere */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -274,9 +329,26 @@ xmalloc_lines(size_t size)
 {
     void *p;
 
-    if (posix_memalign(&p, 64, size + align_offset + (size == 0)) != 0)
+    /* A line of slack after the data, which the read roof's whole lines
+     * (read_weights) may reach. */
+    if (posix_memalign(&p, 64, size + align_offset + 64) != 0)
         die("out of memory%s", "");
     return (uint8_t *)p + align_offset;
+}
+
+/* Everything else, activations and outputs, starts on a cache line, as a
+ * runtime's buffers would, so that only the weights move with --align
+ * (malloc's placement would vary with the sizes of what came before:
+ * dequant's output stores each span two lines at 16 bytes past one, and
+ * cost 1.4 times as much). */
+static void *
+xmalloc_aligned(size_t size)
+{
+    void *p;
+
+    if (posix_memalign(&p, 64, size ? size : 1) != 0)
+        die("out of memory%s", "");
+    return p;
 }
 
 static void
@@ -322,7 +394,7 @@ random_bytes(uint8_t *p, size_t n)
 static float *
 random_floats(size_t n)
 {
-    float *f = xmalloc(n * sizeof *f);
+    float *f = xmalloc_aligned(n * sizeof *f);
 
     for (size_t i = 0; i < n; i++)
         f[i] = (float)(rng() >> 40) / 8388608.0f - 1.0f;
@@ -645,7 +717,7 @@ data_init(struct data *d, const struct job *j)
          * once, here; the model's int8 passes quantize as part of the
          * pass. */
         if (j->op != OP_GEMV && j->op != OP_GEMM) {
-            d->xq = xmalloc(maxcols * j->n);
+            d->xq = xmalloc_aligned(maxcols * j->n);
             d->xscales = xmalloc(j->n * sizeof *d->xscales);
             memset(d->xscales, 0, j->n * sizeof *d->xscales);
         }
@@ -656,8 +728,8 @@ data_init(struct data *d, const struct job *j)
         break;
     }
     }
-    d->out_bytes = xmalloc(d->out_nbytes);
-    d->out_floats = xmalloc(d->out_nfloats * sizeof(float));
+    d->out_bytes = xmalloc_aligned(d->out_nbytes);
+    d->out_floats = xmalloc_aligned(d->out_nfloats * sizeof(float));
     d->want_bytes = xmalloc(d->out_nbytes);
     d->want_floats = xmalloc(d->out_nfloats * sizeof(float));
 }
@@ -828,25 +900,548 @@ outputs_match(const struct job *j, const struct data *d)
            memcmp(d->out_floats, d->want_floats, d->out_nfloats * sizeof(float)) == 0;
 }
 
+/* ---- roofs ----------------------------------------------------------------
+ * The read roof: read_api stands in for the library in a row's own calls
+ * (time_calls, and through gemv() the same row bands on the same threads),
+ * but only reads the packed weights that each call would read, and folds
+ * them with OR so that no load can be left out.  Its operations that read
+ * no weights do nothing. */
+
+/* The loop that reads, chosen by choose_read(): the widest loads that the
+ * CPU has, eight per iteration into four accumulators, so that the loads
+ * and not the loop bound it. */
+static uint64_t read_c(const uint8_t *p, size_t n);
+static uint64_t (*read_fn)(const uint8_t *, size_t) = read_c;
+static const char *read_loads = "plain C 8-byte loads";
+
+static uint64_t
+read_c(const uint8_t *p, size_t n)
+{
+    uint64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    size_t i = 0;
+
+    for (; i + 64 <= n; i += 64) {
+        uint64_t v[8];
+
+        memcpy(v, p + i, sizeof v);
+        a0 |= v[0] | v[4];
+        a1 |= v[1] | v[5];
+        a2 |= v[2] | v[6];
+        a3 |= v[3] | v[7];
+    }
+    for (; i < n; i++)
+        a0 |= p[i];
+    return a0 | a1 | a2 | a3;
+}
+
+#if QK256_ARCH_X86
+__attribute__((target("avx2"))) static uint64_t
+read_avx2(const uint8_t *p, size_t n)
+{
+    __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+    uint64_t out[4], r = 0;
+    size_t i = 0;
+
+    for (; i + 256 <= n; i += 256) {
+        const __m256i *q = (const __m256i *)(const void *)(p + i);
+
+        a0 = _mm256_or_si256(a0, _mm256_loadu_si256(q));
+        a1 = _mm256_or_si256(a1, _mm256_loadu_si256(q + 1));
+        a2 = _mm256_or_si256(a2, _mm256_loadu_si256(q + 2));
+        a3 = _mm256_or_si256(a3, _mm256_loadu_si256(q + 3));
+        a0 = _mm256_or_si256(a0, _mm256_loadu_si256(q + 4));
+        a1 = _mm256_or_si256(a1, _mm256_loadu_si256(q + 5));
+        a2 = _mm256_or_si256(a2, _mm256_loadu_si256(q + 6));
+        a3 = _mm256_or_si256(a3, _mm256_loadu_si256(q + 7));
+    }
+    for (; i + 32 <= n; i += 32)
+        a0 = _mm256_or_si256(a0, _mm256_loadu_si256((const void *)(p + i)));
+    a0 = _mm256_or_si256(_mm256_or_si256(a0, a1), _mm256_or_si256(a2, a3));
+    _mm256_storeu_si256((void *)out, a0);
+    for (; i < n; i++)
+        r |= p[i];
+    return r | out[0] | out[1] | out[2] | out[3];
+}
+
+__attribute__((target("avx512f"))) static uint64_t
+read_avx512(const uint8_t *p, size_t n)
+{
+    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
+    uint64_t out[8], r = 0;
+    size_t i = 0;
+
+    /* Each accumulator takes two loads at once, in a three-way OR
+     * (vpternlogq 0xfe): written as two ORs, gcc 12 merges them itself
+     * but copies registers around the loop. */
+    for (; i + 512 <= n; i += 512) {
+        const uint8_t *q = p + i;
+
+        a0 = _mm512_ternarylogic_epi64(a0, _mm512_loadu_si512(q),
+                                       _mm512_loadu_si512(q + 256), 0xfe);
+        a1 = _mm512_ternarylogic_epi64(a1, _mm512_loadu_si512(q + 64),
+                                       _mm512_loadu_si512(q + 320), 0xfe);
+        a2 = _mm512_ternarylogic_epi64(a2, _mm512_loadu_si512(q + 128),
+                                       _mm512_loadu_si512(q + 384), 0xfe);
+        a3 = _mm512_ternarylogic_epi64(a3, _mm512_loadu_si512(q + 192),
+                                       _mm512_loadu_si512(q + 448), 0xfe);
+    }
+    for (; i + 64 <= n; i += 64)
+        a0 = _mm512_or_si512(a0, _mm512_loadu_si512(p + i));
+    a0 = _mm512_or_si512(_mm512_or_si512(a0, a1), _mm512_or_si512(a2, a3));
+    _mm512_storeu_si512(out, a0);
+    for (; i < n; i++)
+        r |= p[i];
+    for (int k = 0; k < 8; k++)
+        r |= out[k];
+    return r;
+}
+#endif
+
+/* The read loop for this CPU, as GLIBC_TUNABLES leaves it (the ISAs of
+ * the variants that it can run). */
+static void
+choose_read(void)
+{
+#if QK256_ARCH_X86
+    if (qk256_isa_usable(QK256_ISA_AVX512)) {
+        read_fn = read_avx512;
+        read_loads = "AVX-512 64-byte loads";
+    } else if (qk256_isa_usable(QK256_ISA_AVX2)) {
+        read_fn = read_avx2;
+        read_loads = "AVX2 32-byte loads";
+    }
+#endif
+}
+
+/* The read loop over the n bytes at p, in the whole cache lines that hold
+ * them: the roof is what memory gives, at any --align (xmalloc_lines
+ * leaves the slack that the last line may reach). */
+static uint64_t
+read_weights(const uint8_t *p, size_t n)
+{
+    size_t a = (uintptr_t)p % 64;
+
+    return read_fn(p - a, (a + n + 63) / 64 * 64);
+}
+
+/* The bytes of a matrix: its rows at row_stride, the last one whole
+ * blocks (SPEC section 3). */
+static size_t
+read_span(size_t row_stride, size_t rows, size_t cols)
+{
+    return (rows - 1) * row_stride + qk256_row_bytes(cols);
+}
+
+/* Each stores one bit of the fold in its output, which keeps the read. */
+static int
+read_dequantize(float *dst, const uint8_t *src, const float *scales, size_t n)
+{
+    (void)scales;
+    dst[0] = (float)(read_weights(src, qk256_row_bytes(n)) & 1);
+    return QK256_OK;
+}
+
+static int
+read_unpack(uint8_t *codes, const uint8_t *src, size_t n)
+{
+    codes[0] = (uint8_t)(read_weights(src, qk256_row_bytes(n)) & 1);
+    return QK256_OK;
+}
+
+static int
+read_gemv(float *y, const uint8_t *w, size_t row_stride, const float *x,
+          size_t rows, size_t cols)
+{
+    (void)x;
+    y[0] = (float)(read_weights(w, read_span(row_stride, rows, cols)) & 1);
+    return QK256_OK;
+}
+
+static int
+read_gemv_i8(float *y, const uint8_t *w, size_t row_stride, const int8_t *xq,
+             float scale, size_t rows, size_t cols)
+{
+    (void)xq;
+    (void)scale;
+    y[0] = (float)(read_weights(w, read_span(row_stride, rows, cols)) & 1);
+    return QK256_OK;
+}
+
+static int
+read_gemm(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
+          const float *x, size_t ldx, size_t rows, size_t cols, size_t n)
+{
+    (void)ldy;
+    (void)x;
+    (void)ldx;
+    (void)n;
+    y[0] = (float)(read_weights(w, read_span(row_stride, rows, cols)) & 1);
+    return QK256_OK;
+}
+
+static int
+read_gemm_i8(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
+             const int8_t *xq, size_t ldx, const float *scales, size_t rows,
+             size_t cols, size_t n)
+{
+    (void)ldy;
+    (void)xq;
+    (void)ldx;
+    (void)scales;
+    (void)n;
+    y[0] = (float)(read_weights(w, read_span(row_stride, rows, cols)) & 1);
+    return QK256_OK;
+}
+
+/* The int8 passes quantize their activations; the roof reads weights. */
+static int
+read_quantize_i8(int8_t *xq, float *scale, const float *x, size_t n)
+{
+    (void)xq;
+    (void)scale;
+    (void)x;
+    (void)n;
+    return QK256_OK;
+}
+
+/* pack and quantize read no packed weights and have no read roof
+ * (has_read_roof), so they are never called. */
+static const struct api read_api = {
+    "read", NULL, read_unpack, read_dequantize, read_gemv, NULL,
+    read_quantize_i8, read_gemv_i8, read_gemm, read_gemm_i8,
+};
+
+/* Whether the operation reads packed weights, and so has a read roof. */
+static int
+has_read_roof(enum op op)
+{
+    return op == OP_DEQUANT || op == OP_UNPACK || op == OP_GEMV ||
+           op == OP_GEMV_I8 || op == OP_GEMM || op == OP_GEMM_I8 || is_model(op);
+}
+
+/* Whether the GEMM-shaped operation takes int8 activations (its peak is
+ * the int8 MAC peak) rather than f32 ones (the f32 FMA peak). */
+static int
+is_int8_gemm(enum op op)
+{
+    return op == OP_GEMM_I8 || op == OP_MODEL_BATCH_I8;
+}
+
+/* The compute peaks of each variant's ISA, in G operations per second (0
+ * where not measured): int8 multiply-accumulates, f32 FMAs. */
+struct roofs {
+    size_t threads;
+    double mac_g[QK256_ISA_COUNT], fma_g[QK256_ISA_COUNT];
+};
+
+/* How a variant's peaks are measured: the instruction of each and how many
+ * multiply-accumulates (or FMAs) one does; mac and fma run the loop of it
+ * for a number of iterations, each of PEAK_CHAINS instructions. */
+struct peak_kind {
+    const char *mac_insn;
+    double macs;
+    uint64_t (*mac)(size_t);
+    const char *fma_insn;
+    double fmas;
+    uint64_t (*fma)(size_t);
+};
+
+#if HAVE_PEAKS
+/* The loops' inputs, read through volatile so that the compiler can fold
+ * none of the instructions away; the accumulators all start apart, so
+ * that it cannot merge two chains either. */
+static volatile int32_t peak_seed = 0x01020304;
+static volatile float peak_one = 1.0f, peak_tiny = 1e-9f;
+
+/* Twelve chains of one instruction, as "a = OP(a)" for a0..a11. */
+#define PEAK_ROUND(OP)                                                   \
+    do {                                                                 \
+        OP(a0); OP(a1); OP(a2); OP(a3); OP(a4); OP(a5);                  \
+        OP(a6); OP(a7); OP(a8); OP(a9); OP(a10); OP(a11);                \
+    } while (0)
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) static uint64_t
+peak_vpdpbusd_zmm(size_t iters)
+{
+    int32_t s = peak_seed;
+    __m512i u = _mm512_set1_epi32(s), v = _mm512_set1_epi32(s + 1);
+    __m512i a0 = _mm512_set1_epi32(s + 2), a1 = _mm512_set1_epi32(s + 3),
+            a2 = _mm512_set1_epi32(s + 4), a3 = _mm512_set1_epi32(s + 5),
+            a4 = _mm512_set1_epi32(s + 6), a5 = _mm512_set1_epi32(s + 7),
+            a6 = _mm512_set1_epi32(s + 8), a7 = _mm512_set1_epi32(s + 9),
+            a8 = _mm512_set1_epi32(s + 10), a9 = _mm512_set1_epi32(s + 11),
+            a10 = _mm512_set1_epi32(s + 12), a11 = _mm512_set1_epi32(s + 13);
+    uint64_t out[8], r = 0;
+
+#define DPBUSD(a) a = _mm512_dpbusd_epi32(a, u, v)
+    for (size_t i = 0; i < iters; i++)
+        PEAK_ROUND(DPBUSD);
+#undef DPBUSD
+    a0 = _mm512_xor_si512(_mm512_xor_si512(_mm512_xor_si512(a0, a1), a2),
+                          _mm512_xor_si512(_mm512_xor_si512(a3, a4), a5));
+    a6 = _mm512_xor_si512(_mm512_xor_si512(_mm512_xor_si512(a6, a7), a8),
+                          _mm512_xor_si512(_mm512_xor_si512(a9, a10), a11));
+    _mm512_storeu_si512(out, _mm512_xor_si512(a0, a6));
+    for (int k = 0; k < 8; k++)
+        r ^= out[k];
+    return r;
+}
+
+__attribute__((target("avx512f"))) static uint64_t
+peak_fma_zmm(size_t iters)
+{
+    float s = peak_one;
+    __m512 x = _mm512_set1_ps(s), y = _mm512_set1_ps(peak_tiny);
+    __m512 a0 = _mm512_set1_ps(s + 1), a1 = _mm512_set1_ps(s + 2),
+           a2 = _mm512_set1_ps(s + 3), a3 = _mm512_set1_ps(s + 4),
+           a4 = _mm512_set1_ps(s + 5), a5 = _mm512_set1_ps(s + 6),
+           a6 = _mm512_set1_ps(s + 7), a7 = _mm512_set1_ps(s + 8),
+           a8 = _mm512_set1_ps(s + 9), a9 = _mm512_set1_ps(s + 10),
+           a10 = _mm512_set1_ps(s + 11), a11 = _mm512_set1_ps(s + 12);
+    uint64_t out[8], r = 0;
+
+    /* a + 1 * 1e-9 rounds back to a (>= 2): no denormal, no overflow. */
+#define FMA(a) a = _mm512_fmadd_ps(x, y, a)
+    for (size_t i = 0; i < iters; i++)
+        PEAK_ROUND(FMA);
+#undef FMA
+    a0 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), a2),
+                       _mm512_add_ps(_mm512_add_ps(a3, a4), a5));
+    a6 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a6, a7), a8),
+                       _mm512_add_ps(_mm512_add_ps(a9, a10), a11));
+    _mm512_storeu_si512(out, _mm512_castps_si512(_mm512_add_ps(a0, a6)));
+    for (int k = 0; k < 8; k++)
+        r ^= out[k];
+    return r;
+}
+
+/* vpmaddubsw has no accumulator; each result (16-bit sums) is the next
+ * one's unsigned byte input, which makes the chain. */
+__attribute__((target("avx2"))) static uint64_t
+peak_vpmaddubsw_ymm(size_t iters)
+{
+    int32_t s = peak_seed;
+    __m256i v = _mm256_set1_epi32(s);
+    __m256i a0 = _mm256_set1_epi32(s + 2), a1 = _mm256_set1_epi32(s + 3),
+            a2 = _mm256_set1_epi32(s + 4), a3 = _mm256_set1_epi32(s + 5),
+            a4 = _mm256_set1_epi32(s + 6), a5 = _mm256_set1_epi32(s + 7),
+            a6 = _mm256_set1_epi32(s + 8), a7 = _mm256_set1_epi32(s + 9),
+            a8 = _mm256_set1_epi32(s + 10), a9 = _mm256_set1_epi32(s + 11),
+            a10 = _mm256_set1_epi32(s + 12), a11 = _mm256_set1_epi32(s + 13);
+    uint64_t out[4], r = 0;
+
+#define MADDUBS(a) a = _mm256_maddubs_epi16(a, v)
+    for (size_t i = 0; i < iters; i++)
+        PEAK_ROUND(MADDUBS);
+#undef MADDUBS
+    a0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_xor_si256(a0, a1), a2),
+                          _mm256_xor_si256(_mm256_xor_si256(a3, a4), a5));
+    a6 = _mm256_xor_si256(_mm256_xor_si256(_mm256_xor_si256(a6, a7), a8),
+                          _mm256_xor_si256(_mm256_xor_si256(a9, a10), a11));
+    _mm256_storeu_si256((void *)out, _mm256_xor_si256(a0, a6));
+    for (int k = 0; k < 4; k++)
+        r ^= out[k];
+    return r;
+}
+
+__attribute__((target("avx2,fma"))) static uint64_t
+peak_fma_ymm(size_t iters)
+{
+    float s = peak_one;
+    __m256 x = _mm256_set1_ps(s), y = _mm256_set1_ps(peak_tiny);
+    __m256 a0 = _mm256_set1_ps(s + 1), a1 = _mm256_set1_ps(s + 2),
+           a2 = _mm256_set1_ps(s + 3), a3 = _mm256_set1_ps(s + 4),
+           a4 = _mm256_set1_ps(s + 5), a5 = _mm256_set1_ps(s + 6),
+           a6 = _mm256_set1_ps(s + 7), a7 = _mm256_set1_ps(s + 8),
+           a8 = _mm256_set1_ps(s + 9), a9 = _mm256_set1_ps(s + 10),
+           a10 = _mm256_set1_ps(s + 11), a11 = _mm256_set1_ps(s + 12);
+    uint64_t out[4], r = 0;
+
+#define FMA(a) a = _mm256_fmadd_ps(x, y, a)
+    for (size_t i = 0; i < iters; i++)
+        PEAK_ROUND(FMA);
+#undef FMA
+    a0 = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a0, a1), a2),
+                       _mm256_add_ps(_mm256_add_ps(a3, a4), a5));
+    a6 = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a6, a7), a8),
+                       _mm256_add_ps(_mm256_add_ps(a9, a10), a11));
+    _mm256_storeu_si256((void *)out, _mm256_castps_si256(_mm256_add_ps(a0, a6)));
+    for (int k = 0; k < 4; k++)
+        r ^= out[k];
+    return r;
+}
+
+static const struct peak_kind peak_avx2 = {
+    "vpmaddubsw ymm", 32, peak_vpmaddubsw_ymm, "vfmadd231ps ymm", 8, peak_fma_ymm
+};
+static const struct peak_kind peak_avx512 = {
+    "vpdpbusd zmm", 64, peak_vpdpbusd_zmm, "vfmadd231ps zmm", 16, peak_fma_zmm
+};
+#endif
+
+/* How the peaks of a variant of that ISA are measured, or NULL where they
+ * are not (scalar, the reference, every ISA off x86-64). */
+static const struct peak_kind *
+peak_kind(enum qk256_isa isa)
+{
+#if HAVE_PEAKS
+    if (isa == QK256_ISA_AVX2)
+        return &peak_avx2;
+    if (isa == QK256_ISA_AVX512)
+        return &peak_avx512;
+#else
+    (void)isa;
+#endif
+    return NULL;
+}
+
+struct peak_run {
+    uint64_t (*fn)(size_t);
+    size_t iters;
+    uint64_t out;
+};
+
+static void *
+peak_thread(void *arg)
+{
+    struct peak_run *r = arg;
+
+    r->out = r->fn(r->iters);
+    return NULL;
+}
+
+static volatile uint64_t peak_sink;
+
+/* Nanoseconds that threads copies of fn(iters) take side by side, from
+ * the first thread's start to the last one's end. */
+static double
+peak_time(uint64_t (*fn)(size_t), size_t iters, size_t threads)
+{
+    struct peak_run run[MAX_THREADS];
+    pthread_t tids[MAX_THREADS];
+    double t0 = now_ns(), t;
+    uint64_t sink = 0;
+
+    for (size_t i = 0; i < threads; i++)
+        run[i] = (struct peak_run){ fn, iters, 0 };
+    for (size_t i = 1; i < threads; i++)
+        if (pthread_create(&tids[i], NULL, peak_thread, &run[i]) != 0)
+            die("cannot start a thread%s", "");
+    peak_thread(&run[0]);
+    for (size_t i = 1; i < threads; i++)
+        pthread_join(tids[i], NULL);
+    t = now_ns() - t0;
+    for (size_t i = 0; i < threads; i++)
+        sink ^= run[i].out;
+    peak_sink = sink;
+    return t;
+}
+
+/* G operations per second of fn on threads threads, ops_per_insn per
+ * instruction: the median of PEAK_REPEATS runs of about PEAK_NS.  The
+ * runs that find their length also bring the vector unit and the clock
+ * up to speed. */
+static double
+measure_peak(uint64_t (*fn)(size_t), double ops_per_insn, size_t threads)
+{
+    double v[PEAK_REPEATS], t;
+    size_t iters = 256;
+
+    while ((t = peak_time(fn, iters, 1)) < PEAK_NS / 8.0)
+        iters *= 2;
+    iters = (size_t)((double)iters * PEAK_NS / t) + 1;
+    for (int r = 0; r < PEAK_REPEATS; r++)
+        v[r] = ops_per_insn * PEAK_CHAINS * (double)iters * (double)threads /
+               peak_time(fn, iters, threads);
+    qsort(v, PEAK_REPEATS, sizeof v[0], cmp_double);
+    return v[PEAK_REPEATS / 2];
+}
+
+/* The peaks of the ISAs of the n variants named (those this run runs,
+ * which the CPU has), on --threads threads; and the read loop. */
+static void
+measure_roofs(struct roofs *rf, const struct options *o,
+              const char *const *variants, size_t n)
+{
+    memset(rf, 0, sizeof *rf);
+    rf->threads = o->threads;
+    choose_read();
+    for (size_t i = 0; i < qk256_nimpls; i++) {
+        enum qk256_isa isa = qk256_impls[i].isa;
+        const struct peak_kind *pk = peak_kind(isa);
+        int run = 0;
+
+        for (size_t k = 0; k < n; k++)
+            run |= strcmp(variants[k], qk256_impls[i].name) == 0;
+        if (!pk || !run || !qk256_isa_usable(isa) || rf->mac_g[isa] > 0.0)
+            continue;
+        rf->mac_g[isa] = measure_peak(pk->mac, pk->macs, o->threads);
+        rf->fma_g[isa] = measure_peak(pk->fma, pk->fmas, o->threads);
+    }
+}
+
+/* One of the things that measure_pair times in turn, a sample of each
+ * after a sample of the one before. */
+struct slot {
+    const struct job *job;
+    const struct api *api; /* NULL: not timed */
+    double warmup_ns;
+    int check;             /* compare its outputs with the reference's */
+    int ok;
+    double *per_call;      /* ns per call of each sample */
+    size_t calls, samples;
+};
+
+/* The median of the n values at v, which it sorts. */
+static double
+median_of(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
 /* Measures the job with api[0] and api[1] (the reference and a variant),
  * interleaving their samples, so that a change of clock speed or a noisy
  * neighbour during the row touches both and their ratio holds.  With
- * api[0] NULL, api[1] alone: st[0] stays invalid and ref_median 0. */
+ * api[0] NULL, api[1] alone: st[0] stays invalid and ref_median 0.
+ *
+ * A GEMM job (gemm, gemm_i8) interleaves the GEMV of its ROWSxCOLS with
+ * it too, on the same data, for base_median: the variant's always, the
+ * reference's only in the parent (the children report no reference row).
+ * With read_ns, the row's read roof (read_api) takes its turn as well,
+ * and its median time per call goes to *read_ns. */
 static void
 measure_pair(const struct options *o, const struct job *j,
-             const struct api *const api[2], struct data *d, struct stats st[2])
+             const struct api *const api[2], struct data *d, struct stats st[2],
+             double *read_ns)
 {
+    enum { REF, VAR, VAR_BASE, REF_BASE, READ, NSLOTS };
     struct pool *pool = splits_rows(j->op) ? pool_start(o->threads) : NULL;
-    double *per_call[2] = { NULL, NULL }, start;
-    size_t calls[2] = { 1, 1 };
-    int k0 = api[0] ? 0 : 1;
+    struct job base = *j;
+    struct slot sl[NSLOTS];
+    double start;
 
-    memset(st, 0, 2 * sizeof *st);
-    for (int k = k0; k < 2; k++) {
-        double t, t0 = now_ns();
+    base.op = base_op(j->op);
+    base.n = 1;
+    memset(sl, 0, sizeof sl);
+    sl[REF] = (struct slot){ j, api[0], WARMUP_NS, 1, 0, NULL, 1, 0 };
+    sl[VAR] = (struct slot){ j, api[1], WARMUP_NS, 1, 0, NULL, 1, 0 };
+    if (j->op == OP_GEMM || j->op == OP_GEMM_I8) {
+        sl[VAR_BASE] = (struct slot){ &base, api[1], WARMUP_NS, 0, 0, NULL, 1, 0 };
+        if (!o->child)
+            sl[REF_BASE] = (struct slot){ &base, api[0], WARMUP_NS, 0, 0, NULL, 1, 0 };
+    }
+    if (read_ns)
+        sl[READ] = (struct slot){ j, &read_api, ROOF_WARMUP_NS, 0, 0, NULL, 1, 0 };
 
-        progress(o, api[k]->name, j);
-        per_call[k] = xmalloc(o->samples * sizeof *per_call[k]);
+    for (int k = 0; k < NSLOTS; k++) {
+        struct slot *s = &sl[k];
+        double t0 = now_ns();
+
+        if (!s->api)
+            continue;
+        progress(o, s->api->name, j);
+        s->per_call = xmalloc(o->samples * sizeof *s->per_call);
 
         /* Warm up (caches, clock speed) while finding the calls per
          * sample; the outputs are cleared first, so that they show what
@@ -854,41 +1449,56 @@ measure_pair(const struct options *o, const struct job *j,
         memset(d->out_floats, 0, d->out_nfloats * sizeof(float));
         memset(d->out_bytes, 0, d->out_nbytes);
         do {
-            t = time_calls(j, api[k], d, pool, calls[k]);
+            double t = time_calls(s->job, s->api, d, pool, s->calls);
+
             if (t < 0.0)
-                die("a call with %s failed", api[k]->name);
+                die("a call with %s failed", s->api->name);
             if (t < SAMPLE_NS)
-                calls[k] *= 2;
-        } while (now_ns() - t0 < WARMUP_NS);
-        st[k].ok = outputs_match(j, d);
+                s->calls *= 2;
+        } while (now_ns() - t0 < s->warmup_ns);
+        s->ok = !s->check || outputs_match(j, d);
     }
 
     start = now_ns();
-    while (st[1].samples < o->samples &&
-           (st[1].samples < MIN_SAMPLES || now_ns() - start < ROW_BUDGET_NS)) {
-        for (int k = k0; k < 2; k++) {
-            double t = time_calls(j, api[k], d, pool, calls[k]);
+    while (sl[VAR].samples < o->samples &&
+           (sl[VAR].samples < MIN_SAMPLES || now_ns() - start < ROW_BUDGET_NS)) {
+        for (int k = 0; k < NSLOTS; k++) {
+            struct slot *s = &sl[k];
+            double t;
 
+            if (!s->api)
+                continue;
+            t = time_calls(s->job, s->api, d, pool, s->calls);
             if (t < 0.0)
-                die("a call with %s failed", api[k]->name);
-            per_call[k][st[k].samples++] = t / (double)calls[k];
+                die("a call with %s failed", s->api->name);
+            s->per_call[s->samples++] = t / (double)s->calls;
         }
     }
     pool_stop(pool);
 
-    for (int k = k0; k < 2; k++) {
-        size_t n = st[k].samples;
-        double *v = per_call[k];
+    memset(st, 0, 2 * sizeof *st);
+    for (int k = REF; k <= VAR; k++) {
+        const struct slot *s = &sl[k];
 
-        qsort(v, n, sizeof *v, cmp_double);
+        if (!s->api)
+            continue;
         st[k].valid = 1;
-        st[k].median = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-        st[k].min = v[0];
-        st[k].max = v[n - 1];
-        st[k].calls = calls[k];
-        free(v);
+        st[k].ok = s->ok;
+        st[k].median = median_of(s->per_call, s->samples);
+        st[k].min = s->per_call[0];
+        st[k].max = s->per_call[s->samples - 1];
+        st[k].samples = s->samples;
+        st[k].calls = s->calls;
     }
     st[0].ref_median = st[1].ref_median = st[0].median; /* 0 without */
+    if (sl[REF_BASE].api)
+        st[0].base_median = median_of(sl[REF_BASE].per_call, sl[REF_BASE].samples);
+    if (sl[VAR_BASE].api)
+        st[1].base_median = median_of(sl[VAR_BASE].per_call, sl[VAR_BASE].samples);
+    if (read_ns)
+        *read_ns = median_of(sl[READ].per_call, sl[READ].samples);
+    for (int k = 0; k < NSLOTS; k++)
+        free(sl[k].per_call);
 }
 
 /* The reference's outputs of job j, into d->want_*. */
@@ -1013,8 +1623,9 @@ run_child(char **argv, const char *variant, const struct options *o,
     if (!in)
         die("fdopen: %s", strerror(errno));
     memset(&s, 0, sizeof s);
-    while (fscanf(in, "%zu %lf %lf %lf %zu %zu %d %lf", &jx, &s.median, &s.min,
-                  &s.max, &s.samples, &s.calls, &s.ok, &s.ref_median) == 8) {
+    while (fscanf(in, "%zu %lf %lf %lf %zu %zu %d %lf %lf", &jx, &s.median,
+                  &s.min, &s.max, &s.samples, &s.calls, &s.ok, &s.ref_median,
+                  &s.base_median) == 9) {
         if (jx < njobs) {
             s.valid = 1;
             st[jx * stride] = s;
@@ -1138,6 +1749,14 @@ struct report {
     struct stats *st;             /* st[job * nimpls + impl] */
     const char *cpu_only[MAX_IMPLS]; /* not run: only the CPU selects them */
     size_t ncpu_only;
+    enum qk256_isa isa[MAX_IMPLS];  /* of each variant (the reference's is
+                                       not read) */
+    const double *read_ns;          /* per job: ns per call of its read
+                                       roof; 0 where it has none */
+    size_t model_roof;              /* the model job that measured the read
+                                       that the model's passes share
+                                       (model_i8), or njobs */
+    const struct roofs *roofs;
 };
 
 /* Appends s to the note at buf (size bytes, truncating). */
@@ -1236,6 +1855,22 @@ base_stats(const struct report *rp, size_t jx, size_t ix)
     return NULL;
 }
 
+/* The median time per call of what GEMM job jx is held against: for gemm
+ * and gemm_i8, the GEMV that measure_pair timed alternately with it; for
+ * a batch pass, the same variant's one-token pass, from its own row.  0
+ * where it was not measured. */
+static double
+base_median(const struct report *rp, size_t jx, size_t ix)
+{
+    const struct stats *s = &rp->st[jx * rp->nimpls + ix];
+    const struct stats *b;
+
+    if (rp->jobs[jx].op == OP_GEMM || rp->jobs[jx].op == OP_GEMM_I8)
+        return s->valid ? s->base_median : 0.0;
+    b = base_stats(rp, jx, ix);
+    return b ? b->median : 0.0;
+}
+
 /* How many times faster the GEMM job jx gives a result vector than its
  * base gives one (a GEMV, a one-token pass): the base's time per call
  * over the GEMM's per vector.  0 where either was not measured. */
@@ -1243,15 +1878,199 @@ static double
 vs_base(const struct report *rp, size_t jx, size_t ix)
 {
     const struct stats *s = &rp->st[jx * rp->nimpls + ix];
-    const struct stats *b = base_stats(rp, jx, ix);
+    double b = base_median(rp, jx, ix);
 
-    if (!s->valid || !b)
+    if (!s->valid || b <= 0.0)
         return 0.0;
-    return b->median * (double)rp->jobs[jx].n / s->median;
+    return b * (double)rp->jobs[jx].n / s->median;
+}
+
+/* ---- roofs in the output ------------------------------------------------ */
+
+/* A row's roofs: the GB/s of its read roof and the row's GB/s over it;
+ * its variant's compute peak (G/s) and the row's multiply-accumulates per
+ * second over it; and of those, the roof that binds, the lower one, which
+ * the row comes closer to.  0 and NULL where there is none. */
+struct row_roof {
+    double read_gbps, vs_read;
+    const char *peak;      /* "int8", "f32" or NULL */
+    double peak_g, vs_peak;
+    const char *roof;      /* "read", "int8", "f32" or NULL */
+    double vs_roof;
+};
+
+static struct row_roof
+row_roof(const struct report *rp, size_t jx, size_t ix)
+{
+    const struct job *j = &rp->jobs[jx];
+    const struct stats *s = &rp->st[jx * rp->nimpls + ix];
+    struct row_roof r = { 0.0, 0.0, NULL, 0.0, 0.0, NULL, 0.0 };
+
+    if (!s->valid)
+        return r;
+    if (rp->read_ns[jx] > 0.0) {
+        r.read_gbps = j->weight_bytes / rp->read_ns[jx];
+        r.vs_read = r.vs_roof = rp->read_ns[jx] / s->median;
+        r.roof = "read";
+    }
+    /* Column 0 is the reference, which has no ISA and no peak. */
+    if (is_gemm(j->op) && ix > 0) {
+        int i8 = is_int8_gemm(j->op);
+        double g = i8 ? rp->roofs->mac_g[rp->isa[ix]] : rp->roofs->fma_g[rp->isa[ix]];
+
+        if (g > 0.0) {
+            r.peak = i8 ? "int8" : "f32";
+            r.peak_g = g;
+            r.vs_peak = j->elems / s->median / g;
+            if (r.vs_peak > r.vs_roof) {
+                r.roof = r.peak;
+                r.vs_roof = r.vs_peak;
+            }
+        }
+    }
+    return r;
+}
+
+/* "71% rd", "0.4% rd", "46% i8", "38% f32"; "-" where there is no roof. */
+static const char *
+fmt_roof(char *buf, size_t size, double frac, const char *roof)
+{
+    const char *label = !roof ? "" : strcmp(roof, "read") == 0 ? "rd"
+                               : strcmp(roof, "int8") == 0 ? "i8" : roof;
+
+    if (frac > 0.0 && frac < 0.0005)
+        snprintf(buf, size, "<0.1%% %s", label);
+    else if (frac > 0.0)
+        snprintf(buf, size, "%.*f%% %s", frac < 0.0995 ? 1 : 0, 100.0 * frac,
+                 label);
+    else
+        snprintf(buf, size, "-");
+    return buf;
+}
+
+/* The row's roofs for the model's tables: "12% f32, 93% rd", "93% rd". */
+static const char *
+fmt_roofs(char *buf, size_t size, const struct row_roof *r)
+{
+    if (r->vs_peak > 0.0 && r->vs_read > 0.0) {
+        char a[32], b[32];
+
+        snprintf(buf, size, "%s, %s", fmt_roof(a, sizeof a, r->vs_peak, r->peak),
+                 fmt_roof(b, sizeof b, r->vs_read, "read"));
+    } else if (r->vs_peak > 0.0)
+        fmt_roof(buf, size, r->vs_peak, r->peak);
+    else
+        fmt_roof(buf, size, r->vs_read, "read");
+    return buf;
+}
+
+/* The read roof of one size of weights: hot_reads. */
+struct size_roof {
+    double bytes, gbps;
+};
+
+static int
+cmp_size_roof(const void *a, const void *b)
+{
+    const struct size_roof *x = a, *y = b;
+
+    if (x->bytes != y->bytes)
+        return (x->bytes > y->bytes) - (x->bytes < y->bytes);
+    return (x->gbps > y->gbps) - (x->gbps < y->gbps);
+}
+
+/* The read roofs of the rows other than the model's, one per size of
+ * weights (the median where rows of the same size measured their own),
+ * in out[] by size; returns how many. */
+static size_t
+hot_reads(const struct report *rp, struct size_roof *out)
+{
+    size_t n = 0, m = 0;
+
+    for (size_t jx = 0; jx < rp->njobs; jx++)
+        if (rp->read_ns[jx] > 0.0 && !is_model(rp->jobs[jx].op)) {
+            out[n].bytes = rp->jobs[jx].weight_bytes;
+            out[n++].gbps = rp->jobs[jx].weight_bytes / rp->read_ns[jx];
+        }
+    qsort(out, n, sizeof *out, cmp_size_roof);
+    for (size_t i = 0; i < n;) {
+        size_t k = i;
+
+        while (k < n && out[k].bytes == out[i].bytes)
+            k++;
+        out[m].bytes = out[i].bytes;
+        out[m++].gbps = (k - i) % 2 ? out[i + (k - i) / 2].gbps
+                                    : 0.5 * (out[i + (k - i) / 2 - 1].gbps +
+                                             out[i + (k - i) / 2].gbps);
+        i = k;
+    }
+    return m;
+}
+
+/* Under the table's header: what the roofs are, and what they measured. */
+static void
+print_roofs(const struct report *rp)
+{
+    struct size_roof *hot = xmalloc(rp->njobs * sizeof *hot);
+    size_t nhot = hot_reads(rp, hot);
+    char a[32];
+    int peaks = 0;
+
+    printf("Roofs, measured once by this run on %zu thread%s; \"roof\" gives a row's\n"
+           "rate as a fraction of its roof.  rd: the row's GB/s over that of a\n"
+           "read of its own packed weights with no arithmetic (same buffer in\n"
+           "whole cache lines, order and threads; %s), timed alternately\n"
+           "with the row.  i8, f32: a GEMM's Gelem/s (ROWS*COLS*N multiply-\n"
+           "accumulates per call) over the variant's int8 MAC or f32 FMA peak\n"
+           "(%d independent chains, median of %d runs); a GEMM shows the roof\n"
+           "that binds it, the higher fraction.  The reference and the scalar\n"
+           "variant have no compute peak.\n",
+           rp->roofs->threads, rp->roofs->threads == 1 ? "" : "s", read_loads,
+           PEAK_CHAINS, PEAK_REPEATS);
+    if (nhot) {
+        size_t col = (size_t)printf("  read, hot caches:");
+        for (size_t i = 0; i < nhot; i++) {
+            char item[64];
+            int len = snprintf(item, sizeof item, " %s %.1f GB/s%s",
+                               fmt_bytes(a, sizeof a, hot[i].bytes), hot[i].gbps,
+                               i + 1 < nhot ? "," : "");
+
+            if (col + (size_t)len > 76) {
+                printf("\n   ");
+                col = 3;
+            }
+            printf("%s", item);
+            col += (size_t)len;
+        }
+        putchar('\n');
+    }
+    if (rp->model_roof < rp->njobs)
+        printf("  read, the model's %s from memory, matrix after matrix: %.1f GB/s\n",
+               fmt_bytes(a, sizeof a, rp->jobs[rp->model_roof].weight_bytes),
+               rp->jobs[rp->model_roof].weight_bytes / rp->read_ns[rp->model_roof]);
+    for (size_t ix = 1; ix < rp->nimpls; ix++) {
+        const struct peak_kind *pk = peak_kind(rp->isa[ix]);
+        char mi[32], fi[32];
+
+        if (!pk || rp->roofs->mac_g[rp->isa[ix]] <= 0.0)
+            continue;
+        if (!peaks)
+            printf("  %-9s  %10s  %-20s  %9s  %s\n", "peak", "int8 MAC/s",
+                   "instruction (MACs)", "f32 FMA/s", "instruction (FMAs)");
+        peaks = 1;
+        snprintf(mi, sizeof mi, "%s (%.0f)", pk->mac_insn, pk->macs);
+        snprintf(fi, sizeof fi, "%s (%.0f)", pk->fma_insn, pk->fmas);
+        printf("  %-9s  %8.1f G  %-20s  %7.1f G  %s\n", rp->impls[ix],
+               rp->roofs->mac_g[rp->isa[ix]], mi, rp->roofs->fma_g[rp->isa[ix]], fi);
+    }
+    if (!peaks)
+        printf("  no compute peaks: %s\n", HAVE_PEAKS ? "no variant with one ran"
+               : "they are measured on x86-64 only");
+    free(hot);
 }
 
 /* The GEMM rows again, per result column, against the same variant's GEMV
- * of their ROWSxCOLS. */
+ * of their ROWSxCOLS, timed alternately with them. */
 static void
 print_gemm(const struct report *rp)
 {
@@ -1267,24 +2086,26 @@ print_gemm(const struct report *rp)
             printf("\ngemm, gemm_i8 ROWSxCOLSxN: N activation vectors per call (ldx =\n"
                    "COLS, ldy = ROWS).  \"per column\" is the median time per call over\n"
                    "N; \"GEMV\" is the same variant's median time per call of gemv (for\n"
-                   "gemm_i8: gemv_i8) of ROWSxCOLS, from its own row above; \"per column\n"
-                   "vs\" is the GEMV time over the per-column time (above 1: the GEMM\n"
-                   "gives each result faster than a GEMV does).\n"
+                   "gemm_i8: gemv_i8) of ROWSxCOLS on the GEMM's weights, timed in the\n"
+                   "GEMM's row, a GEMV sample after each GEMM sample (the gemv row above\n"
+                   "is timed apart); \"per column vs\" is the GEMV time over the\n"
+                   "per-column time (above 1: the GEMM gives each result faster than a\n"
+                   "GEMV does).\n"
                    "  %-8s  %-12s  %-9s  %10s  %10s\n",
                    "op", "shape", "variant", "per column", "GEMV");
         any = 1;
         for (size_t ix = 0; ix < rp->nimpls; ix++) {
             const struct stats *s = &rp->st[jx * rp->nimpls + ix];
-            const struct stats *g = base_stats(rp, jx, ix);
+            double g = base_median(rp, jx, ix);
 
             if (!s->valid)
                 continue;
             printf("  %-8s  %-12s  %-9s  %10s  %10s  per column vs %s: ",
                    op_names[j->op], j->shape, rp->impls[ix],
                    fmt_time(a, sizeof a, s->median / (double)j->n),
-                   g ? fmt_time(b, sizeof b, g->median) : "-",
+                   g > 0.0 ? fmt_time(b, sizeof b, g) : "-",
                    op_names[base_op(j->op)]);
-            if (g)
+            if (g > 0.0)
                 printf("%.2fx\n", vs_base(rp, jx, ix));
             else
                 printf("-\n");
@@ -1331,12 +2152,13 @@ print_model(const struct report *rp)
            "both passes.  The passes are timed one after the other (each\n"
            "interleaved with the reference's pass); \"int8 vs f32\" is the f32\n"
            "time over the int8 time.  The weights of every matrix start %zu bytes\n"
-           "past a cache line (--align).\n",
+           "past a cache line (--align).  \"roof\": the pass's GB/s over that of\n"
+           "a read of the same weights in the same order with no arithmetic.\n",
            j->shape, (size_t)(BITNET_2B_LAYERS * BITNET_2B_MATRICES),
            j->elems / 1e9, j->weight_bytes / 1e6, bitnet_2b_quantizes(),
            align_offset);
-    printf("  %-9s  %-32s  %-32s  %11s\n", "variant", "f32 activations",
-           "int8 activations", "int8 vs f32");
+    printf("  %-9s  %-32s  %-32s  %11s  %8s  %9s\n", "variant", "f32 activations",
+           "int8 activations", "int8 vs f32", "f32 roof", "int8 roof");
     for (size_t ix = 0; ix < rp->nimpls; ix++) {
         const struct stats *sf =
             jf < rp->njobs ? &rp->st[jf * rp->nimpls + ix] : NULL;
@@ -1349,9 +2171,18 @@ print_model(const struct report *rp)
         printf("  %-9s  %-32s  %-32s  ", rp->impls[ix],
                fmt_token(a, sizeof a, sf), fmt_token(b, sizeof b, si));
         if (both)
-            printf("%10.2fx\n", sf->median / si->median);
+            printf("%10.2fx", sf->median / si->median);
         else
-            printf("%11s\n", "-");
+            printf("%11s", "-");
+        for (int k = 0; k < 2; k++) {
+            size_t jx = k ? ji : jf;
+            struct row_roof r = { 0.0, 0.0, NULL, 0.0, 0.0, NULL, 0.0 };
+
+            if (jx < rp->njobs)
+                r = row_roof(rp, jx, ix);
+            printf("  %*s", k ? 9 : 8, fmt_roof(a, sizeof a, r.vs_read, "read"));
+        }
+        putchar('\n');
     }
 }
 
@@ -1384,14 +2215,16 @@ print_model_batch(const struct report *rp)
            "The reference does not run these passes (they would take %zu times\n"
            "its one-token pass).  \"prompt tok/s\" is %zu over the median time\n"
            "per pass; \"vs 1 token\" is that over the same variant's one-token\n"
-           "tokens/s above.\n",
+           "tokens/s above.  \"roofs\": the pass's multiply-accumulates per\n"
+           "second over the variant's f32 FMA or int8 MAC peak, and its GB/s over\n"
+           "that of the one-token passes' read of the same weights.\n",
            j->shape, j->n, j->n, j->n,
            (size_t)(BITNET_2B_LAYERS * BITNET_2B_MATRICES), j->elems / 1e9,
            j->weight_bytes / 1e6, j->n, bitnet_2b_quantizes() * j->n, j->n,
            j->n);
-    printf("  %-9s  %12s  %12s  %10s  %12s  %12s  %10s\n", "variant",
+    printf("  %-9s  %12s  %12s  %10s  %12s  %12s  %10s  %-16s  %s\n", "variant",
            "f32 ms/pass", "prompt tok/s", "vs 1 token", "int8 ms/pass",
-           "prompt tok/s", "vs 1 token");
+           "prompt tok/s", "vs 1 token", "f32 roofs", "int8 roofs");
     for (size_t ix = 0; ix < rp->nimpls; ix++) {
         int any = 0;
 
@@ -1415,6 +2248,14 @@ print_model_batch(const struct report *rp)
             else
                 printf("  %10s", "-");
         }
+        for (int k = 0; k < 2; k++) {
+            struct row_roof rr = { 0.0, 0.0, NULL, 0.0, 0.0, NULL, 0.0 };
+            char buf[64];
+
+            if (jb[k] < rp->njobs)
+                rr = row_roof(rp, jb[k], ix);
+            printf(k ? "  %s" : "  %-16s", fmt_roofs(buf, sizeof buf, &rr));
+        }
         putchar('\n');
     }
 }
@@ -1422,7 +2263,7 @@ print_model_batch(const struct report *rp)
 static void
 print_table(const struct report *rp)
 {
-    char cpu[256], a[32], b[32], c[32], w[32], sp[32];
+    char cpu[256], a[32], b[32], c[32], w[32], sp[32], rf[32];
 
     cpu_name(cpu, sizeof cpu);
     printf("bound variant: %s\n", qk256_implementation());
@@ -1443,15 +2284,18 @@ print_table(const struct report *rp)
            "over the reference timed in the same process, its samples interleaved\n"
            "with the variant's (\"-\": the batch passes, which it does not run).\n\n",
            rp->o->samples, SAMPLE_NS / 1e3, WARMUP_NS / 1e6);
-    printf("%-14s  %-12s  %9s  %-9s  %10s  %10s  %10s  %8s  %7s  %8s\n", "op",
+    print_roofs(rp);
+    putchar('\n');
+    printf("%-14s  %-12s  %9s  %-9s  %10s  %10s  %10s  %8s  %7s  %8s  %8s\n", "op",
            "shape", "weights", "variant", "median", "min", "max", "Gelem/s",
-           "GB/s", "speedup");
+           "GB/s", "speedup", "roof");
 
     for (size_t jx = 0; jx < rp->njobs; jx++) {
         const struct job *j = &rp->jobs[jx];
 
         for (size_t ix = 0; ix < rp->nimpls; ix++) {
             const struct stats *s = &rp->st[jx * rp->nimpls + ix];
+            struct row_roof r;
 
             if (!s->valid)
                 continue;
@@ -1459,12 +2303,14 @@ print_table(const struct report *rp)
                 snprintf(sp, sizeof sp, "%.2fx", s->ref_median / s->median);
             else
                 snprintf(sp, sizeof sp, "-");
-            printf("%-14s  %-12s  %9s  %-9s  %10s  %10s  %10s  %8.2f  %7.2f  %8s%s\n",
+            r = row_roof(rp, jx, ix);
+            printf("%-14s  %-12s  %9s  %-9s  %10s  %10s  %10s  %8.2f  %7.2f  %8s  %8s%s\n",
                    op_names[j->op], j->shape, fmt_bytes(w, sizeof w, j->weight_bytes),
                    rp->impls[ix],
                    fmt_time(a, sizeof a, s->median), fmt_time(b, sizeof b, s->min),
                    fmt_time(c, sizeof c, s->max), j->elems / s->median,
                    j->weight_bytes / s->median, sp,
+                   fmt_roof(rf, sizeof rf, r.vs_roof, r.roof),
                    s->ok ? "" : "  WRONG RESULT");
         }
     }
@@ -1481,6 +2327,87 @@ print_table(const struct report *rp)
         putchar('\n');
         print_wrapped_note(note);
     }
+}
+
+/* A fraction of a roof, which can be small, or null for 0 (none). */
+static void
+json_fraction(double r)
+{
+    if (r > 0.0)
+        printf("%.6f", r);
+    else
+        printf("null");
+}
+
+/* A value, or null for 0 (none). */
+static void
+json_number(double v)
+{
+    if (v > 0.0)
+        printf("%.4f", v);
+    else
+        printf("null");
+}
+
+static void
+json_string_or_null(const char *s)
+{
+    if (s)
+        json_string(s);
+    else
+        printf("null");
+}
+
+/* The "roofs" object: every read roof measured (one per row that reads
+ * packed weights; the model's passes share one) and each variant's
+ * compute peaks (null where there are none). */
+static void
+json_roofs(const struct report *rp)
+{
+    int first = 1;
+
+    printf("{\"threads\": %zu, \"read_loads\": ", rp->roofs->threads);
+    json_string(read_loads);
+    printf(",\n    \"read\": [");
+    for (size_t jx = 0; jx < rp->njobs; jx++) {
+        const struct job *j = &rp->jobs[jx];
+
+        if (rp->read_ns[jx] <= 0.0 || (is_model(j->op) && jx != rp->model_roof))
+            continue;
+        printf("%s\n      {\"op\": \"%s\", \"shape\": \"%s\", "
+               "\"weight_bytes\": %.0f, \"hot_caches\": %s, \"median_ns\": %.1f, "
+               "\"gb_per_s\": %.4f}",
+               first ? "" : ",", op_names[j->op], j->shape, j->weight_bytes,
+               is_model(j->op) ? "false" : "true", rp->read_ns[jx],
+               j->weight_bytes / rp->read_ns[jx]);
+        first = 0;
+    }
+    printf("],\n    \"peak_chains\": %d, \"peak_repeats\": %d, "
+           "\"peak_run_ns\": %.0f,\n    \"peaks\": {", PEAK_CHAINS,
+           PEAK_REPEATS, PEAK_NS);
+    for (size_t ix = 1; ix < rp->nimpls; ix++) {
+        enum qk256_isa isa = rp->isa[ix];
+        const struct peak_kind *pk = peak_kind(isa);
+
+        printf("%s\n      ", ix > 1 ? "," : "");
+        json_string(rp->impls[ix]);
+        if (!pk || rp->roofs->mac_g[isa] <= 0.0) {
+            printf(": null");
+            continue;
+        }
+        printf(": {\"int8_mac_insn\": \"%s\", \"int8_macs_per_insn\": %.0f, "
+               "\"int8_mac_g_per_s\": %.4f,\n        \"f32_fma_insn\": \"%s\", "
+               "\"f32_fmas_per_insn\": %.0f, \"f32_fma_g_per_s\": %.4f}",
+               pk->mac_insn, pk->macs, rp->roofs->mac_g[isa], pk->fma_insn,
+               pk->fmas, rp->roofs->fma_g[isa]);
+    }
+    printf("},\n    \"peaks_note\": ");
+    if (HAVE_PEAKS)
+        printf("null");
+    else
+        json_string("compute peaks are measured on x86-64 only; every row "
+                    "has the read roof alone");
+    putchar('}');
 }
 
 static void
@@ -1518,15 +2445,18 @@ print_json(const struct report *rp)
         cpu_only_note(note, sizeof note, rp);
         printf("],\n  \"variant_note\": ");
         json_string(note);
-        printf(",\n  \"results\": [");
+        printf(",\n  \"roofs\": ");
     } else {
-        printf("],\n  \"results\": [");
+        printf("],\n  \"roofs\": ");
     }
+    json_roofs(rp);
+    printf(",\n  \"results\": [");
     for (size_t jx = 0; jx < rp->njobs; jx++) {
         const struct job *j = &rp->jobs[jx];
 
         for (size_t ix = 0; ix < rp->nimpls; ix++) {
             const struct stats *s = &rp->st[jx * rp->nimpls + ix];
+            struct row_roof r;
 
             if (!s->valid)
                 continue;
@@ -1544,16 +2474,31 @@ print_json(const struct report *rp)
                    j->weight_bytes / s->median);
             json_ratio(s->ref_median > 0.0 ? s->ref_median / s->median : 0.0);
             printf(", \"correct\": %s", s->ok ? "true" : "false");
+            r = row_roof(rp, jx, ix);
+            printf(",\n     \"read_roof_gb_per_s\": ");
+            json_number(r.read_gbps);
+            printf(", \"vs_read_roof\": ");
+            json_fraction(r.vs_read);
+            printf(", \"mac_peak\": ");
+            json_string_or_null(r.peak);
+            printf(", \"mac_peak_g_per_s\": ");
+            json_number(r.peak_g);
+            printf(", \"vs_mac_peak\": ");
+            json_fraction(r.vs_peak);
+            printf(",\n     \"roof\": ");
+            json_string_or_null(r.roof);
+            printf(", \"vs_roof\": ");
+            json_fraction(r.vs_roof);
             if (j->op == OP_GEMM || j->op == OP_GEMM_I8) {
-                const struct stats *b = base_stats(rp, jx, ix);
+                double b = base_median(rp, jx, ix);
 
                 printf(",\n     \"n\": %zu, \"ldx\": %zu, \"ldy\": %zu, "
                        "\"ns_per_column\": %.1f,\n     \"gemv_op\": \"%s\", "
                        "\"gemv_median_ns\": ",
                        j->n, j->cols, j->rows, s->median / (double)j->n,
                        op_names[base_op(j->op)]);
-                if (b)
-                    printf("%.1f", b->median);
+                if (b > 0.0)
+                    printf("%.1f", b);
                 else
                     printf("null");
                 printf(", \"per_column_vs_gemv\": ");
@@ -1606,7 +2551,8 @@ usage(FILE *f)
 "row per operation and variant: the median, min and max time per call,\n"
 "Gelem/s (weights per second; floats for quantize_i8), GB/s (packed weight\n"
 "bytes read; written for pack and quantize; for quantize_i8, the n int8\n"
-"bytes written) and the speedup over the reference.\n"
+"bytes written), the speedup over the reference and \"roof\": the row's rate\n"
+"as a fraction of what this machine allows (see Roofs below).\n"
 "\n"
 "operations (without any, the defaults: dequant 64 256 1024 4096 16384,\n"
 "gemv 8x256 2560x2560 2560x6912, gemm 2560x2560x8, pack 4096, unpack 4096,\n"
@@ -1616,7 +2562,9 @@ usage(FILE *f)
 "  gemv ROWSxCOLS     qk256_gemv, f32 activations\n"
 "  gemm ROWSxCOLSxN   qk256_gemm of N f32 activation vectors (ldx = COLS,\n"
 "                     ldy = ROWS); also printed per result column, against\n"
-"                     gemv ROWSxCOLS (which runs too if not named)\n"
+"                     the same variant's GEMV of ROWSxCOLS, whose samples\n"
+"                     alternate with the GEMM's (gemv ROWSxCOLS also runs\n"
+"                     as a row of its own, if not named)\n"
 "  pack N, unpack N   qk256_pack, qk256_unpack of N codes\n"
 "  quantize N         qk256_quantize of N floats\n"
 "  gemv_i8 ROWSxCOLS  qk256_gemv_i8, int8 activations quantized once, before\n"
@@ -1663,10 +2611,27 @@ usage(FILE *f)
 "                     those of \"model_batch\" and \"model_batch_i8\", with\n"
 "                     ms_per_pass, prompt_tokens_per_s and vs_one_token; gemm\n"
 "                     and gemm_i8 rows have ns_per_column and\n"
-"                     per_column_vs_gemv\n"
+"                     per_column_vs_gemv; a \"roofs\" object has the roofs,\n"
+"                     and every row read_roof_gb_per_s, vs_read_roof,\n"
+"                     mac_peak (\"int8\", \"f32\"), mac_peak_g_per_s,\n"
+"                     vs_mac_peak, roof and vs_roof (null where none)\n"
 "  --help             print this and exit\n"
 "\n",
             QK256_I8_MAX_COLS, DEFAULT_SAMPLES, ROW_BUDGET_NS / 1e9, MIN_SAMPLES);
+    fprintf(f,
+"Roofs: each run first measures what this machine allows, and \"roof\" gives\n"
+"each row's rate as a fraction of it.  rd: the row's GB/s over that of a\n"
+"read of the same packed weights with no arithmetic (the row's buffers, so\n"
+"its --align offset, in its order, on its --threads, with the widest loads\n"
+"the CPU has), timed in turn with the row's samples; the model's passes\n"
+"share one read of their 521 MB.  i8, f32 (gemm, gemm_i8 and the --batch\n"
+"passes): multiply-accumulates per second (ROWS*COLS*N per call) over the\n"
+"int8 MAC or f32 FMA peak of the variant's ISA on --threads threads (%d\n"
+"independent chains of vpdpbusd zmm or vfmadd231ps zmm for avx512,\n"
+"vpmaddubsw ymm or vfmadd231ps ymm for avx2); such a row shows the roof\n"
+"that binds it, the higher fraction.  The reference and the scalar variant\n"
+"have no compute peak, and off x86-64 no variant has.\n"
+"\n", PEAK_CHAINS);
 #if QK256_ARCH_ARM
     fputs(
 "On arm64 only the variant that the loader bound runs: the best one that the\n"
@@ -1818,10 +2783,12 @@ add_gemv_jobs(struct job *jobs, size_t *njobs)
 /* The job with the reference and with api, interleaved: st[0], st[1].  d
  * holds the data of prev, the job run before (NULL for the first), and is
  * kept for the next: the model's two passes read the same 521 MB of
- * weights, which are built once. */
+ * weights, which are built once.  With read_ns, the job's read roof too
+ * (measure_pair). */
 static void
 run_job(const struct options *o, const struct job *j, const struct job *prev,
-        const struct api *api, struct data *d, struct stats st[2])
+        const struct api *api, struct data *d, struct stats st[2],
+        double *read_ns)
 {
     const struct api *const pair[2] = {
         is_batch(j->op) ? NULL : &reference_api, api
@@ -1833,11 +2800,11 @@ run_job(const struct options *o, const struct job *j, const struct job *prev,
         data_init(d, j);
     }
     reference_outputs(j, d);
-    measure_pair(o, j, pair, d, st);
+    measure_pair(o, j, pair, d, st, read_ns);
 }
 
 /* A child: runs every job with the variant that the mask bound, and prints
- * one line per job for run_child. */
+ * one line per job for run_child.  It measures no roofs: the parent has. */
 static int
 run_child_jobs(const struct options *o, const struct job *jobs, size_t njobs)
 {
@@ -1849,10 +2816,11 @@ run_child_jobs(const struct options *o, const struct job *jobs, size_t njobs)
     for (size_t jx = 0; jx < njobs; jx++) {
         struct stats st[2];
 
-        run_job(o, &jobs[jx], jx ? &jobs[jx - 1] : NULL, &library_api, &d, st);
-        printf("%zu %.17g %.17g %.17g %zu %zu %d %.17g\n", jx, st[1].median,
-               st[1].min, st[1].max, st[1].samples, st[1].calls, st[1].ok,
-               st[1].ref_median);
+        run_job(o, &jobs[jx], jx ? &jobs[jx - 1] : NULL, &library_api, &d, st,
+                NULL);
+        printf("%zu %.17g %.17g %.17g %zu %zu %d %.17g %.17g\n", jx,
+               st[1].median, st[1].min, st[1].max, st[1].samples, st[1].calls,
+               st[1].ok, st[1].ref_median, st[1].base_median);
         fflush(stdout);
     }
     if (njobs)
@@ -1962,7 +2930,7 @@ main(int argc, char **argv)
 
     /* The columns: the reference, then the variants in impl-list order. */
     struct report rp = { &o, jobs, njobs, 1, { "reference" }, { NULL }, 0, NULL,
-                         { NULL }, 0 };
+                         { NULL }, 0, { QK256_ISA_SCALAR }, NULL, 0, NULL };
     size_t bound = 0;
     int all_ok = 1;
 
@@ -1974,21 +2942,45 @@ main(int argc, char **argv)
             continue;
         if (strcmp(qk256_impls[i].name, library_api.name) == 0)
             bound = rp.nimpls;
+        rp.isa[rp.nimpls] = qk256_impls[i].isa;
         rp.impls[rp.nimpls++] = qk256_impls[i].name;
     }
     rp.st = xmalloc(njobs * rp.nimpls * sizeof *rp.st);
     memset(rp.st, 0, njobs * rp.nimpls * sizeof *rp.st);
 
-    /* The reference and the bound variant here, job by job ... */
+    /* The roofs, once: the compute peaks of the variants that run, here
+     * and now; the read roofs with the rows below. */
+    struct roofs roofs;
+    double *read_ns = xmalloc(njobs * sizeof *read_ns);
+
+    measure_roofs(&roofs, &o, rp.impls + 1, rp.nimpls - 1);
+    rp.roofs = &roofs;
+    rp.read_ns = read_ns;
+    rp.model_roof = njobs;
+
+    /* The reference and the bound variant here, job by job, each with its
+     * read roof, except that the model's passes share one: that of the
+     * int8 one-token pass, which comes nearest to it, so that its ratio
+     * is the one taken from alternate samples ... */
     struct data d;
 
     for (size_t jx = 0; jx < njobs; jx++) {
         struct stats st[2];
+        enum op op = jobs[jx].op;
+        double *rd = has_read_roof(op) &&
+                     (!is_model(op) || op == OP_MODEL_I8) ? &read_ns[jx] : NULL;
 
-        run_job(&o, &jobs[jx], jx ? &jobs[jx - 1] : NULL, &library_api, &d, st);
+        read_ns[jx] = 0.0;
+        if (op == OP_MODEL_I8)
+            rp.model_roof = jx;
+        run_job(&o, &jobs[jx], jx ? &jobs[jx - 1] : NULL, &library_api, &d, st,
+                rd);
         rp.st[jx * rp.nimpls] = st[0];
         rp.st[jx * rp.nimpls + bound] = st[1];
     }
+    for (size_t jx = 0; jx < njobs; jx++)
+        if (is_model(jobs[jx].op) && rp.model_roof < njobs)
+            read_ns[jx] = read_ns[rp.model_roof];
     if (njobs)
         data_free(&d);
     /* ... and each other variant in a child, where a mask selects it. */
@@ -2013,6 +3005,7 @@ main(int argc, char **argv)
     else
         print_table(&rp);
 
+    free(read_ns);
     free(rp.st);
     free(jobs);
     return all_ok ? 0 : 1;
