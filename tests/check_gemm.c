@@ -560,6 +560,31 @@ START_TEST(test_i8_wide)
 }
 END_TEST
 
+/* More rows than a band of the int8 GEMM driver (QK256_GEMM_I8_BAND_ROWS,
+ * lib/loops/gemm.h: 256) and more vectors than a tile, so that each band
+ * takes every tile and rebuilds its planes, over one column chunk or two
+ * (_i): rows 300 and 513 (an odd last row in the last band), n 9 and 17. */
+START_TEST(test_i8_bands)
+{
+    static const size_t cols[] = { 300, 4096 + 7 };
+    static const struct {
+        size_t rows, n;
+    } shapes[] = { { 300, 9 }, { 513, 17 } };
+    const struct target *t = target_of(_i);
+    size_t ci = (size_t)case_of(_i);
+    struct rng r;
+
+    rng_seed(&r, 0xba4d5u + ci);
+    for (size_t k = 0; k < NELEMS(shapes); k++) {
+        struct mcase mc = plain_mcase(1, shapes[k].rows, cols[ci], shapes[k].n,
+                                      (unsigned)(ci + k), k == 0, &r);
+
+        mc.qk = k ? XQ_EDGES : XQ_FULL;
+        run_case(t, &mc);
+    }
+}
+END_TEST
+
 /* cols = awkward_sizes[case_of(i)], with row counts and result counts
  * paired across tiles and groups (fewer pairs for the widest, which
  * test_n covers at small widths); random weights, x in [-10, 10] or
@@ -1269,6 +1294,7 @@ suite_gemm(void)
         { test_i8_n, (int)NELEMS(n_counts) },
         { test_i8_shapes, (int)n_awkward_sizes },
         { test_i8_wide, 3 },
+        { test_i8_bands, 2 },
         { test_i8_row_blocks, (int)NELEMS(block_cols) },
         { test_i8_scales, (int)XQ_CONST },
         { test_i8_uniform, 16 },

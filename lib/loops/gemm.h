@@ -178,6 +178,11 @@ typedef void qk256_i8_tile_fn(uint32_t acc[2][QK256_GEMM_TILE],
                               const uint8_t *w0, const uint8_t *w1,
                               const int8_t *planes, size_t nblocks, size_t nt);
 
+/* Rows a band: the weights of a band's chunk (256 KB) stay in L2 while
+ * every tile of vectors takes them, where the tiles one after another
+ * over all the rows read a large matrix from memory once per tile. */
+#define QK256_GEMM_I8_BAND_ROWS 256
+
 static inline __attribute__((always_inline)) void
 qk256_gemm_i8_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                      const int8_t *xq, size_t ldx, const float *scales,
@@ -185,31 +190,40 @@ qk256_gemm_i8_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                      qk256_i8_tile_planes_fn *tile_planes, qk256_i8_tile_fn *tile)
 {
     qk256_i8_tile_planes planes __attribute__((aligned(64)));
+    uint32_t bias[QK256_GEMM_TILE] = { 0 };
+    size_t built = n; /* the tile whose planes are built (n: none) */
 
-    for (size_t j0 = 0; j0 < n; j0 += QK256_GEMM_TILE) {
-        size_t nt = qk256_min(n - j0, QK256_GEMM_TILE);
+    for (size_t c0 = 0; c0 < cols; c0 += QK256_GEMM_I8_CHUNK_ELEMS) {
+        size_t len = qk256_min(cols - c0, QK256_GEMM_I8_CHUNK_ELEMS);
+        size_t nblocks = qk256_blocks(len);
+        int first = c0 == 0, last = cols - c0 == len;
 
-        for (size_t c0 = 0; c0 < cols; c0 += QK256_GEMM_I8_CHUNK_ELEMS) {
-            size_t len = qk256_min(cols - c0, QK256_GEMM_I8_CHUNK_ELEMS);
-            size_t nblocks = qk256_blocks(len);
-            int first = c0 == 0, last = cols - c0 == len;
-            /* Zeroed only for cppcheck 2.10, which cannot see that
-             * tile_planes sets every bias that is read. */
-            uint32_t bias[QK256_GEMM_TILE] = { 0 };
+        built = n;
+        for (size_t r0 = 0; r0 < rows; r0 += QK256_GEMM_I8_BAND_ROWS) {
+            size_t r1 = qk256_min(rows, r0 + QK256_GEMM_I8_BAND_ROWS);
 
-            tile_planes(planes, bias, xq + j0 * ldx + c0, ldx, len, nt);
-            for (size_t r = 0; r < rows; r += 2) {
-                const uint8_t *w0 = w + r * row_stride + c0 / 4;
-                /* An odd last row is passed as both rows (w1 == w0) and
-                 * stored once. */
-                size_t nr = qk256_min(rows - r, 2);
-                uint32_t acc[2][QK256_GEMM_TILE];
+            for (size_t j0 = 0; j0 < n; j0 += QK256_GEMM_TILE) {
+                size_t nt = qk256_min(n - j0, QK256_GEMM_TILE);
 
-                tile(acc, w0, nr == 2 ? w0 + row_stride : w0, planes, nblocks, nt);
-                for (size_t i = 0; i < nr; i++)
-                    for (size_t t = 0; t < nt; t++)
-                        qk256_i8_finish(y + (j0 + t) * ldy + r + i, acc[i][t] - bias[t],
-                                        first, last, qk256_get_f32(scales, j0 + t));
+                /* With one tile, its planes serve every band. */
+                if (built != j0) {
+                    tile_planes(planes, bias, xq + j0 * ldx + c0, ldx, len, nt);
+                    built = j0;
+                }
+                for (size_t r = r0; r < r1; r += 2) {
+                    const uint8_t *w0 = w + r * row_stride + c0 / 4;
+                    /* An odd last row is passed as both rows (w1 == w0)
+                     * and stored once. */
+                    size_t nr = qk256_min(r1 - r, 2);
+                    uint32_t acc[2][QK256_GEMM_TILE];
+
+                    tile(acc, w0, nr == 2 ? w0 + row_stride : w0, planes, nblocks, nt);
+                    for (size_t i = 0; i < nr; i++)
+                        for (size_t t = 0; t < nt; t++)
+                            qk256_i8_finish(y + (j0 + t) * ldy + r + i,
+                                            acc[i][t] - bias[t], first, last,
+                                            qk256_get_f32(scales, j0 + t));
+                }
             }
         }
     }
