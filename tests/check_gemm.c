@@ -563,13 +563,16 @@ END_TEST
 /* More rows than a band of the int8 GEMM driver (QK256_GEMM_I8_BAND_ROWS,
  * lib/loops/gemm.h: 256) and more vectors than a tile, so that each band
  * takes every tile and rebuilds its planes, over one column chunk or two
- * (_i): rows 300 and 513 (an odd last row in the last band), n 9 and 17. */
+ * (_i): rows 300 and 513 (an odd last row in the last band), n 9 and 17.
+ * And avx512's repacked rows (n >= 32, lib/x86/avx512.c): bands of 16
+ * rows with a short last one, groups of 64 vectors with a short last one,
+ * one to three column chunks. */
 START_TEST(test_i8_bands)
 {
     static const size_t cols[] = { 300, 4096 + 7 };
     static const struct {
         size_t rows, n;
-    } shapes[] = { { 300, 9 }, { 513, 17 } };
+    } shapes[] = { { 300, 9 }, { 513, 17 }, { 40, 33 }, { 37, 65 } };
     const struct target *t = target_of(_i);
     size_t ci = (size_t)case_of(_i);
     struct rng r;

@@ -586,11 +586,252 @@ i8_tile_avx512(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0,
 #undef I8_TILE16
 }
 
+/* ---- gemm_i8 of many vectors: repacked rows --------------------------------
+ * Twin: qk256_gemm_i8_scalar, bit-exact, with the same int32 sums.  The
+ * tile kernel above decodes each block of two rows again for every tile
+ * of 8 vectors, and its decoding (14 instructions per 64 vpdpbusd) shares
+ * the vector ports with the products.  With many vectors it pays to
+ * decode a band of RP_ROWS rows once, into a buffer, in the layout that
+ * lets every vector use it with nothing but loads and vpdpbusd: a register
+ * of it holds 16 columns (w + 2, in column order) of each of 4 rows, one
+ * row per 128-bit lane, and meets the 16 int8 activations of those columns
+ * broadcast to the four lanes, straight from xq.  Dword j of lane l then
+ * sums 4 products of row l; the four dwords of a lane add up to the row's
+ * sum over the 16 columns.  Columns past cols meet zeros (a padded copy of
+ * the last 16 activations), so the pad codes add nothing.
+ *
+ * A band is 16 rows (4 registers per 16 columns) and a chunk of up to
+ * RP_COLS columns: 32 KB, which stays in L1 while every group of RP_VECS
+ * vectors takes it, 16 accumulators.  The bias 2 sum(x) of each vector is
+ * taken off its sums at the end. */
+#define RP_ROWS 16
+#define RP_VECS 4
+#define RP_COLS (8 * QK256_BLOCK_ELEMS)
+/* From this many vectors on the repacked rows are faster: 2560 x 2560,
+ * GMAC/s, tiles against repacked rows: n = 16 211-215 against 179-192,
+ * n = 32 217-222 against 222-240, n = 64 216-222 against 248-268. */
+#define RP_MIN_N 32
+
+typedef __m512i rp_band[RP_COLS / 16][RP_ROWS / 4];
+
+/* The 64 w + 2 of the block at p in column order: f[q], lane l holds
+ * columns 64 l + 16 q + [0, 16). */
+static ALWAYS_INLINE void
+rp_decode(__m512i f[4], const uint8_t *p)
+{
+    const __m512i nib = _mm512_set1_epi8(0x0f);
+    const __m512i lut_lo = _mm512_set1_epi32(0x04030100);
+    const __m512i lut_hi = _mm512_set4_epi32(0x04040404, 0x03030303, 0x01010101, 0x00000000);
+    __m512i v = _mm512_loadu_si512(p);
+    __m512i lo = _mm512_and_si512(v, nib), hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), nib);
+    /* Byte m of plane s: column 4 m + s; interleaving the planes byte by
+     * byte, then 16 bits by 16 bits, puts each byte's four in a row. */
+    __m512i p0 = _mm512_shuffle_epi8(lut_lo, lo), p1 = _mm512_shuffle_epi8(lut_hi, lo);
+    __m512i p2 = _mm512_shuffle_epi8(lut_lo, hi), p3 = _mm512_shuffle_epi8(lut_hi, hi);
+    __m512i e01 = _mm512_unpacklo_epi8(p0, p1), o01 = _mm512_unpackhi_epi8(p0, p1);
+    __m512i e23 = _mm512_unpacklo_epi8(p2, p3), o23 = _mm512_unpackhi_epi8(p2, p3);
+
+    f[0] = _mm512_unpacklo_epi16(e01, e23);
+    f[1] = _mm512_unpackhi_epi16(e01, e23);
+    f[2] = _mm512_unpacklo_epi16(o01, o23);
+    f[3] = _mm512_unpackhi_epi16(o01, o23);
+}
+
+/* Rows [0, nr) at w, row_stride apart, nblocks blocks each, into band
+ * (rows past nr: zeros).  Four rows' f[q] are a 4 x 4 transpose of 128-bit
+ * lanes away from the band's registers of 16 columns 64 l + 16 q. */
+static void
+rp_repack(rp_band band, const uint8_t *w, size_t row_stride, size_t nr, size_t nblocks)
+{
+    for (size_t b = 0; b < nblocks; b++) {
+        for (size_t g = 0; g < RP_ROWS / 4; g++) {
+            __m512i f[4][4];
+
+            for (size_t r = 0; r < 4; r++) {
+                if (4 * g + r < nr)
+                    rp_decode(f[r], w + (4 * g + r) * row_stride + b * QK256_BLOCK_BYTES);
+                else
+                    f[r][0] = f[r][1] = f[r][2] = f[r][3] = _mm512_setzero_si512();
+            }
+            for (size_t q = 0; q < 4; q++) {
+                __m512i t0 = _mm512_shuffle_i32x4(f[0][q], f[1][q], 0x44);
+                __m512i t1 = _mm512_shuffle_i32x4(f[0][q], f[1][q], 0xee);
+                __m512i t2 = _mm512_shuffle_i32x4(f[2][q], f[3][q], 0x44);
+                __m512i t3 = _mm512_shuffle_i32x4(f[2][q], f[3][q], 0xee);
+                /* Lane l of f[r][q]: the block's 16 columns of group 4 l + q. */
+                band[16 * b + q][g] = _mm512_shuffle_i32x4(t0, t2, 0x88);
+                band[16 * b + 4 + q][g] = _mm512_shuffle_i32x4(t0, t2, 0xdd);
+                band[16 * b + 8 + q][g] = _mm512_shuffle_i32x4(t1, t3, 0x88);
+                band[16 * b + 12 + q][g] = _mm512_shuffle_i32x4(t1, t3, 0xdd);
+            }
+        }
+    }
+}
+
+/* The 16 columns of activations at p, in every lane. */
+static ALWAYS_INLINE __m512i
+rp_x(const int8_t *p)
+{
+    return _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)p));
+}
+
+/* a = _mm512_dpbusd_epi32(a, u, s), in place: GCC 12 copies each
+ * accumulator of the intrinsic to another register and back (or to the
+ * stack) on every step, which took this kernel from 80% of the vpdpbusd
+ * peak (in a test loop, also with clang) to 64%. */
+#define RP_DPBUSD(a, u, s) __asm__("vpdpbusd %2, %1, %0" : "+v"(a) : "v"(u), "v"(s))
+
+/* The band's 16 columns (w0..w3) against a vector's 16 at p. */
+#define RP_STEP(p, a0, a1, a2, a3)                                           \
+    do {                                                                      \
+        __m512i x_ = rp_x(p);                                                 \
+                                                                              \
+        RP_DPBUSD(a0, w0, x_);                                                \
+        RP_DPBUSD(a1, w1, x_);                                                \
+        RP_DPBUSD(a2, w2, x_);                                                \
+        RP_DPBUSD(a3, w3, x_);                                                \
+    } while (0)
+#define RP_LOAD_W(k)                                                          \
+    __m512i w0 = _mm512_load_si512(&band[k][0]), w1 = _mm512_load_si512(&band[k][1]); \
+    __m512i w2 = _mm512_load_si512(&band[k][2]), w3 = _mm512_load_si512(&band[k][3])
+
+/* The sums of the band's 16 rows with the RP_VECS vectors at xs, over
+ * nfull groups of 16 columns and, with tail, one more whose activations
+ * are at tail[t]: sums[t], lane i for row i.  Accumulators as variables,
+ * as in i8_tile8x16. */
+static void
+rp_kernel(__m512i sums[RP_VECS], const rp_band band, const int8_t *const xs[RP_VECS],
+          size_t nfull, const int8_t (*tail)[16])
+{
+    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13,
+                                            2, 6, 10, 14, 3, 7, 11, 15);
+    __m512i a00 = _mm512_setzero_si512(), a01 = a00, a02 = a00, a03 = a00;
+    __m512i a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+    __m512i a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+    __m512i a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+
+    for (size_t k = 0; k < nfull; k++) {
+        RP_LOAD_W(k);
+
+        RP_STEP(xs[0] + 16 * k, a00, a01, a02, a03);
+        RP_STEP(xs[1] + 16 * k, a10, a11, a12, a13);
+        RP_STEP(xs[2] + 16 * k, a20, a21, a22, a23);
+        RP_STEP(xs[3] + 16 * k, a30, a31, a32, a33);
+    }
+    if (tail) {
+        RP_LOAD_W(nfull);
+
+        RP_STEP(tail[0], a00, a01, a02, a03);
+        RP_STEP(tail[1], a10, a11, a12, a13);
+        RP_STEP(tail[2], a20, a21, a22, a23);
+        RP_STEP(tail[3], a30, a31, a32, a33);
+    }
+    /* sum4x4 gives row 4 j + l at lane 4 l + j; order puts it at lane
+     * 4 j + l. */
+    sums[0] = _mm512_permutexvar_epi32(order, sum4x4(a00, a01, a02, a03));
+    sums[1] = _mm512_permutexvar_epi32(order, sum4x4(a10, a11, a12, a13));
+    sums[2] = _mm512_permutexvar_epi32(order, sum4x4(a20, a21, a22, a23));
+    sums[3] = _mm512_permutexvar_epi32(order, sum4x4(a30, a31, a32, a33));
+}
+
+/* 2 sum(x) over xq[0, len): the bias of sums of (w + 2) x. */
+static ALWAYS_INLINE uint32_t
+rp_bias(const int8_t *xq, size_t len)
+{
+    __m512i s = _mm512_setzero_si512();
+
+    for (size_t i = 0; i < len; i += 64)
+        s = _mm512_dpbusd_epi32(s, _mm512_set1_epi8(1),
+                                _mm512_maskz_loadu_epi8(mask64(len - i), xq + i));
+    return 2u * (uint32_t)_mm512_reduce_add_epi32(s);
+}
+
+/* Vectors that a band takes before the next band: their sums wait in
+ * registers' worth of memory (4 KB), and their activations stay in L2. */
+#define RP_GROUP 64
+
+/* The column chunks of a row: equal, whole blocks, at most RP_COLS. */
+static ALWAYS_INLINE size_t
+rp_chunk(size_t cols)
+{
+    size_t nchunks = (cols + RP_COLS - 1) / RP_COLS;
+
+    return qk256_blocks((cols + nchunks - 1) / nchunks) * QK256_BLOCK_ELEMS;
+}
+
+/* For each group of vectors and band of rows, every column chunk: the
+ * band's weights are read once per group, its sums stay in L1 until the
+ * row is done, and y is written once. */
+static void
+gemm_i8_repacked(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
+                 const int8_t *xq, size_t ldx, const float *scales, size_t rows,
+                 size_t cols, size_t n)
+{
+    rp_band band __attribute__((aligned(64)));
+    __m512i sums[RP_GROUP];
+    size_t chunk = rp_chunk(cols);
+
+    for (size_t g0 = 0; g0 < n; g0 += RP_GROUP) {
+        size_t ng = qk256_min(n - g0, RP_GROUP);
+        uint32_t bias[RP_GROUP];
+
+        for (size_t t = 0; t < ng; t++)
+            bias[t] = rp_bias(xq + (g0 + t) * ldx, cols);
+        for (size_t r0 = 0; r0 < rows; r0 += RP_ROWS) {
+            size_t nr = qk256_min(rows - r0, RP_ROWS);
+
+            for (size_t c0 = 0; c0 < cols; c0 += chunk) {
+                size_t len = qk256_min(cols - c0, chunk), nfull = len / 16;
+
+                rp_repack(band, w + r0 * row_stride + c0 / 4, row_stride, nr,
+                          qk256_blocks(len));
+                /* The next band's rows of this chunk, fetched while the
+                 * vectors take this one: a matrix out of cache otherwise
+                 * stalls every repack. */
+                for (size_t r = r0 + RP_ROWS; r < qk256_min(rows, r0 + 2 * RP_ROWS); r++)
+                    for (size_t i = 0; i < len / 4; i += 64)
+                        _mm_prefetch((const char *)(w + r * row_stride + c0 / 4 + i), _MM_HINT_T0);
+                for (size_t t0 = 0; t0 < ng; t0 += RP_VECS) {
+                    /* Vectors past the group repeat its last one; their
+                     * sums are not kept.  A last partial group of 16
+                     * columns comes from a copy with zeros past cols. */
+                    int8_t tail[RP_VECS][16];
+                    const int8_t *xs[RP_VECS];
+                    __m512i s[RP_VECS];
+                    size_t nt = qk256_min(ng - t0, RP_VECS);
+
+                    for (size_t t = 0; t < RP_VECS; t++) {
+                        xs[t] = xq + (g0 + t0 + qk256_min(t, nt - 1)) * ldx + c0;
+                        if (len % 16) {
+                            memset(tail[t], 0, 16);
+                            memcpy(tail[t], xs[t] + 16 * nfull, len % 16);
+                        }
+                    }
+                    rp_kernel(s, band, xs, nfull, len % 16 ? (const int8_t (*)[16])tail : NULL);
+                    for (size_t t = 0; t < nt; t++)
+                        sums[t0 + t] = c0 ? _mm512_add_epi32(sums[t0 + t], s[t]) : s[t];
+                }
+            }
+            for (size_t t = 0; t < ng; t++) {
+                __m512i acc = _mm512_sub_epi32(sums[t], _mm512_set1_epi32((int)bias[t]));
+
+                _mm512_mask_storeu_ps(y + (g0 + t) * ldy + r0, mask16(nr),
+                                      _mm512_mul_ps(_mm512_set1_ps(qk256_get_f32(scales, g0 + t)),
+                                                    _mm512_cvtepi32_ps(acc)));
+            }
+        }
+    }
+}
+
 void
 qk256_gemm_i8_avx512(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                      const int8_t *xq, size_t ldx, const float *scales,
                      size_t rows, size_t cols, size_t n)
 {
+    if (n >= RP_MIN_N) {
+        gemm_i8_repacked(y, ldy, w, row_stride, xq, ldx, scales, rows, cols, n);
+        return;
+    }
     qk256_gemm_i8_driver(y, ldy, w, row_stride, xq, ldx, scales, rows, cols, n,
                          qk256_i8_tile_planes_avx2, i8_tile_avx512);
 }
