@@ -2019,12 +2019,12 @@ print_roofs(const struct report *rp)
     printf("Roofs, measured once by this run on %zu thread%s; \"roof\" gives a row's\n"
            "rate as a fraction of its roof.  rd: the row's GB/s over that of a\n"
            "read of its own packed weights with no arithmetic (same buffer in\n"
-           "whole cache lines, order and threads; %s), timed alternately\n"
-           "with the row.  i8, f32: a GEMM's Gelem/s (ROWS*COLS*N multiply-\n"
-           "accumulates per call) over the variant's int8 MAC or f32 FMA peak\n"
-           "(%d independent chains, median of %d runs); a GEMM shows the roof\n"
-           "that binds it, the higher fraction.  The reference and the scalar\n"
-           "variant have no compute peak.\n",
+           "whole cache lines, order and threads; %s),\n"
+           "timed alternately with the row.  i8, f32: a GEMM's Gelem/s\n"
+           "(ROWS*COLS*N multiply-accumulates per call) over the variant's\n"
+           "int8 MAC or f32 FMA peak (%d independent chains, median of %d\n"
+           "runs); a GEMM shows the roof that binds it, the higher fraction.\n"
+           "The reference and the scalar variant have no compute peak.\n",
            rp->roofs->threads, rp->roofs->threads == 1 ? "" : "s", read_loads,
            PEAK_CHAINS, PEAK_REPEATS);
     if (nhot) {
