@@ -191,14 +191,13 @@ qk256_gemm_i8_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
 {
     qk256_i8_tile_planes planes __attribute__((aligned(64)));
     uint32_t bias[QK256_GEMM_TILE] = { 0 };
-    size_t built = n; /* the tile whose planes are built (n: none) */
 
     for (size_t c0 = 0; c0 < cols; c0 += QK256_GEMM_I8_CHUNK_ELEMS) {
         size_t len = qk256_min(cols - c0, QK256_GEMM_I8_CHUNK_ELEMS);
         size_t nblocks = qk256_blocks(len);
         int first = c0 == 0, last = cols - c0 == len;
+        size_t built = n; /* the tile whose planes are built (n: none) */
 
-        built = n;
         for (size_t r0 = 0; r0 < rows; r0 += QK256_GEMM_I8_BAND_ROWS) {
             size_t r1 = qk256_min(rows, r0 + QK256_GEMM_I8_BAND_ROWS);
 
