@@ -871,66 +871,93 @@ qk256_gemv_i8_avx2(float *y, const uint8_t *w, size_t row_stride,
 
 /* ---- gemm ----------------------------------------------------------------
  * Twin: qk256_gemm_scalar, within the SPEC section 4 bound, by the method
- * of the GEMV above (and gemm.h): each word of two rows is decoded once
- * for four vectors of the tile, so a tile of 8 takes two passes.  A row
- * and vector have one f32 accumulator per chunk (at most 128 products a
- * lane), widened to double at its end: 8 accumulators, 4 decoded weights
- * and the constants fill the 16 registers. */
+ * of the GEMV above (and gemm.h): a row is taken with all the vectors of
+ * the tile at once, each word of it decoded once, as the GEMV decodes it,
+ * for all of them, and each vector then takes one FMA per 8 codes.  With
+ * 8 vectors that is 32 FMAs per 32 codes against 4 vpsrlvd and 4 vpermps
+ * of decoding: the two FMA ports are nearly all the loop waits for.
+ *
+ * Sums.  An FMA takes 4 cycles, so the two ports stay busy only with 8
+ * sums in flight.  A row and vector therefore have GEMM_SETS(nt) f32
+ * sums, each taking one in GEMM_SETS(nt) of the groups of 8 codes: one
+ * for 6 to 8 vectors, two for 3 to 5, four for 2.  At the end of a chunk
+ * they are added in f32, the two halves of that once more, and the four
+ * lanes widened to double (gemm.h).  A lane thus rounds at most 128 FMAs
+ * (QK256_GEMM_CHUNK / 8) and 3 additions in f32, an error of at most 131
+ * units of 2^-24 (7.8e-6) of the chunk's sum |w x| to first order; the
+ * sums over chunks are in double, so the bound's 1e-4 holds for any
+ * cols.
+ *
+ * Registers: at most 10 sums, the 4 decoded groups and a temporary.
+ *
+ * 2560 x 2560, n = 8, us per vector against the GEMV's 263-280, in a test
+ * program that alternates the two calls (min of 150): two rows with four
+ * vectors, two passes for a tile of 8 (the kernel before this one),
+ * 187-199; one row with all 8, 168-170, whether each word is decoded as
+ * in the GEMV, or each two words with one vpsrlvq and four vpshufb (the
+ * vpermps indexes of 32 codes) and x copied in their order: the decoding
+ * is not what is left.  Alone, with its data in L1, this loop takes 21
+ * cycles per 32 codes and 8 vectors where the FMAs need 16; the rest goes
+ * to the driver's copy of the tile, once per QK256_GEMM_ROWS rows (with
+ * 64 rows a copy, 165-171; copying each chunk once for all the rows and
+ * keeping the sums in y, 151-157).  In qk256-bench (two runs), n = 1 to
+ * 7: 274-292 (the GEMV), 245-253, 214-228, 199-201, 210-216, 191-198 and
+ * 185-189 us per vector, where the kernel before took 457-461, 261-265,
+ * 225-226, 219, 251-262, 224-228 and 216-219, and the GEMV 270-290. */
 
-#define GEMM_GROUP 4
+#define GEMM_SETS(nt) ((nt) > 5 ? 1 : (nt) > 2 ? 2 : 4)
 
+/* Adds the products of nblocks blocks of the row at w and the vectors
+ * xb + t * xstride, t < nt, to s[0][t][0, 4). */
 static ALWAYS_INLINE void
-gemm_pair8(qk256_gemm_sums *s, const uint8_t *w0, const uint8_t *w1,
-           const float *xb, size_t xstride, size_t nblocks, size_t t0, size_t nt)
+gemm_row8(qk256_gemm_sums *s, const uint8_t *w, const float *xb, size_t xstride,
+          size_t nblocks, size_t nt)
 {
-    __m256 a[2][GEMM_GROUP];
+    const size_t k = GEMM_SETS(nt);
+    __m256 a[4][QK256_GEMM_TILE];
 
     UNROLL8
     for (size_t t = 0; t < nt; t++)
-        a[0][t] = a[1][t] = _mm256_setzero_ps();
-    for (size_t c = 0; c < nblocks * QK256_BLOCK_ELEMS; c += 16) {
-        __m256i q0 = broadcast_u32(w0 + c / 4), q1 = broadcast_u32(w1 + c / 4);
-        __m256 d0lo = _mm256_permutevar8x32_ps(lut8(), code_index(q0, 0));
-        __m256 d0hi = _mm256_permutevar8x32_ps(lut8(), code_index(q0, 1));
-        __m256 d1lo = _mm256_permutevar8x32_ps(lut8(), code_index(q1, 0));
-        __m256 d1hi = _mm256_permutevar8x32_ps(lut8(), code_index(q1, 1));
+        a[0][t] = a[1][t] = a[2][t] = a[3][t] = _mm256_setzero_ps();
+    for (size_t c = 0; c < nblocks * QK256_BLOCK_ELEMS; c += 32) {
+        __m256i q0 = broadcast_u32(w + c / 4), q1 = broadcast_u32(w + c / 4 + 4);
+        __m256 d[4];
 
-        UNROLL8
-        for (size_t t = 0; t < nt; t++) {
-            __m256 x0 = _mm256_load_ps(xb + (t0 + t) * xstride + c);
-            __m256 x1 = _mm256_load_ps(xb + (t0 + t) * xstride + c + 8);
-
-            a[0][t] = _mm256_fmadd_ps(d0hi, x1, _mm256_fmadd_ps(d0lo, x0, a[0][t]));
-            a[1][t] = _mm256_fmadd_ps(d1hi, x1, _mm256_fmadd_ps(d1lo, x0, a[1][t]));
+        d[0] = _mm256_permutevar8x32_ps(lut8(), code_index(q0, 0));
+        d[1] = _mm256_permutevar8x32_ps(lut8(), code_index(q0, 1));
+        d[2] = _mm256_permutevar8x32_ps(lut8(), code_index(q1, 0));
+        d[3] = _mm256_permutevar8x32_ps(lut8(), code_index(q1, 1));
+        _Pragma("GCC unroll 4")
+        for (size_t g = 0; g < 4; g++) {
+            UNROLL8
+            for (size_t t = 0; t < nt; t++)
+                a[g % k][t] = _mm256_fmadd_ps(d[g], _mm256_load_ps(xb + t * xstride + c + 8 * g),
+                                              a[g % k][t]);
         }
     }
     UNROLL8
-    for (size_t t = 0; t < nt; t++)
-        for (int r = 0; r < 2; r++) {
-            double *sp = s[r][t0 + t];
-            __m256 v = a[r][t];
+    for (size_t t = 0; t < nt; t++) {
+        __m256 v = a[0][t];
+        __m128 h;
 
-            _mm256_store_pd(sp, _mm256_add_pd(_mm256_load_pd(sp),
-                                              _mm256_cvtps_pd(_mm256_castps256_ps128(v))));
-            _mm256_store_pd(sp + 4, _mm256_add_pd(_mm256_load_pd(sp + 4),
-                                                  _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1))));
-        }
+        if (k > 1)
+            v = _mm256_add_ps(v, a[1][t]);
+        if (k > 2)
+            v = _mm256_add_ps(v, _mm256_add_ps(a[2][t], a[3][t]));
+        h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+        _mm256_store_pd(s[0][t], _mm256_add_pd(_mm256_load_pd(s[0][t]), _mm256_cvtps_pd(h)));
+    }
 }
 
-/* One copy of gemm_pair8 for each group width. */
+/* One copy of gemm_row8 for each tile width, for each of the k rows. */
 static void
 gemm_pair_avx2(qk256_gemm_sums *s, const uint8_t *w, size_t row_stride, size_t k,
                const float *xb, size_t xstride, size_t nblocks, size_t nt)
 {
-    const uint8_t *w1 = k > 1 ? w + row_stride : w;
-
-    for (size_t t0 = 0; t0 < nt; t0 += GEMM_GROUP) {
-        switch (nt - t0) {
-        case 1: gemm_pair8(s, w, w1, xb, xstride, nblocks, t0, 1); break;
-        case 2: gemm_pair8(s, w, w1, xb, xstride, nblocks, t0, 2); break;
-        case 3: gemm_pair8(s, w, w1, xb, xstride, nblocks, t0, 3); break;
-        default: gemm_pair8(s, w, w1, xb, xstride, nblocks, t0, GEMM_GROUP); break;
-        }
+    for (size_t i = 0; i < k; i++) {
+#define GEMM_ROW8(m) gemm_row8(s + i, w + i * row_stride, xb, xstride, nblocks, m)
+        QK256_GEMM_BY_WIDTH(nt, GEMM_ROW8)
+#undef GEMM_ROW8
     }
 }
 
@@ -938,56 +965,160 @@ void
 qk256_gemm_avx2(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                 const float *x, size_t ldx, size_t rows, size_t cols, size_t n)
 {
-    qk256_gemm_driver(y, ldy, w, row_stride, x, ldx, rows, cols, n, NULL, gemm_pair_avx2,
-                      NULL);
+    /* A last tile of one vector: the GEMV is faster.  The driver takes
+     * the tiles one after another over all the rows, so the GEMV's pass
+     * over the weights replaces the tile's. */
+    if (n % QK256_GEMM_TILE == 1) {
+        n--;
+        qk256_gemv_avx2(y + n * ldy, w, row_stride, x + n * ldx, rows, cols);
+    }
+    if (n)
+        qk256_gemm_driver(y, ldy, w, row_stride, x, ldx, rows, cols, n, NULL, gemm_pair_avx2,
+                          NULL);
 }
 
 /* ---- gemm_i8 -------------------------------------------------------------
  * Twin: qk256_gemm_i8_scalar, bit-exact: exact int32 sums, by the method
- * of the GEMV (gemv_i8.h).  Each half block of a row is decoded once, a
- * mask, a shift and four vpshufb, for all the vectors of the tile; each
- * vector then takes four vpmaddubsw with its planes, as in the GEMV. */
+ * of the GEMV (gemv_i8.h).  A row is taken with all the vectors of the
+ * tile at once: each half block of it is decoded once, a mask, a shift, a
+ * mask and four vpshufb, and each vector then takes four vpmaddubsw with
+ * its planes, each added with vpaddw into the vector's 16-bit sums.
+ *
+ * 16-bit sums.  A vpmaddubsw lane is (w + 2) x + (w' + 2) x' with w + 2 in
+ * {0, 1, 3, 4} and x in [-128, 127], so in [-1024, 1016]: it does not
+ * saturate.  A vector's 16-bit sums take at most I8_WIDEN_BLOCKS = 4
+ * blocks, 8 vpmaddubsw a block, so each lane, and each partial sum on the
+ * way, is in [32 * -1024, 32 * 1016] = [-32768, 32512], which int16
+ * holds: vpaddw never wraps.  Only then does vpmaddwd by 1 widen them to
+ * int32.
+ *
+ * Instructions.  Per 32 products, one vpmaddubsw and one vpaddw; AVX2 has
+ * nothing that multiplies and accumulates in one.  With a tile of 8, the
+ * decoding adds 7 instructions per half block and the widening 2: 73 per
+ * half block and 8 vectors, 9.1 per vector, where the GEMV takes 15.5 per
+ * half block and row (31 per block: the same decoding, 8 vpmaddubsw, 7
+ * vpaddw, a vpmaddwd and a vpaddd).  Both loops get about 2.6 of these
+ * instructions a cycle through the three vector ports of the build
+ * machine, so a GEMM column can be at most about 1.7 times as fast as a
+ * GEMV here.
+ *
+ * Registers: 8 sums, 4 decoded planes, a product and the two nibble
+ * tables, 15 of the 16.
+ *
+ * 2560 x 2560, n = 8, us per vector against the GEMV's 81-88, in a test
+ * program that alternates the two calls (min of 400): the kernel before
+ * this one (one row, 8 vectors, each half block widened to int32 at once)
+ * 62-66; these 16-bit sums 55-59, but slower than the kernel before
+ * where GCC added the four products of a half block as a tree before the
+ * sum (i8_chain).  In qk256-bench (two runs), n = 2 to 7: 85, 70-75,
+ * 68-70, 65-68, 65-66 and 64-65 us per vector, where the kernel before
+ * took 82-84, 72-73, 75, 73-74, 74-77 and 74-75, and the GEMV 84-93; a
+ * call of one vector is now the GEMV's (the kernel before: 109-111). */
 
+#define I8_WIDEN_BLOCKS 4
+
+/* The sums a[0, 8) (zero past nt) added up lane by lane: out[t] = the sum
+ * of the eight lanes of a[t], by a transpose that takes 21 instructions
+ * for all eight where eight separate sums would take 56. */
 static ALWAYS_INLINE void
-i8_tile8(uint32_t acc[QK256_GEMM_TILE], const uint8_t *w, const int8_t *planes,
-         size_t nblocks, size_t nt)
+hsum8_epi32(uint32_t out[QK256_GEMM_TILE], const __m256i a[QK256_GEMM_TILE])
 {
-    const __m256i nib = _mm256_set1_epi8(0x0f);
-    __m256i a[QK256_GEMM_TILE];
+    __m256i s[4], u0, u1;
 
-    UNROLL8
-    for (size_t t = 0; t < nt; t++)
-        a[t] = _mm256_setzero_si256();
-    for (size_t b = 0; b < nblocks; b++) {
-        for (size_t h = 0; h < 2; h++) {
-            __m256i v = load256(w + b * QK256_BLOCK_BYTES + 32 * h);
-            __m256i lo = _mm256_and_si256(v, nib);
-            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib);
-            __m256i d0 = _mm256_shuffle_epi8(i8_lut_lo(), lo);
-            __m256i d1 = _mm256_shuffle_epi8(i8_lut_hi(), lo);
-            __m256i d2 = _mm256_shuffle_epi8(i8_lut_lo(), hi);
-            __m256i d3 = _mm256_shuffle_epi8(i8_lut_hi(), hi);
-            const int8_t *xp = planes + b * QK256_BLOCK_ELEMS + 32 * h;
-
-            UNROLL8
-            for (size_t t = 0; t < nt; t++) {
-                const int8_t *xt = xp + t * QK256_GEMM_I8_CHUNK_ELEMS;
-                __m256i s16 = _mm256_maddubs_epi16(d0, load256(xt));
-
-                s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(d1, load256(xt + 64)));
-                s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(d2, load256(xt + 128)));
-                s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(d3, load256(xt + 192)));
-                a[t] = i8_widen(a[t], s16);
-            }
-        }
-    }
-    UNROLL8
-    for (size_t t = 0; t < nt; t++)
-        acc[t] = hsum_epi32(a[t]);
+    for (int k = 0; k < 4; k++)
+        s[k] = _mm256_add_epi32(_mm256_unpacklo_epi32(a[2 * k], a[2 * k + 1]),
+                                _mm256_unpackhi_epi32(a[2 * k], a[2 * k + 1]));
+    /* s[k]: lanes {0 + 2, 1 + 3} of a[2k] and a[2k + 1], interleaved. */
+    u0 = _mm256_add_epi32(_mm256_unpacklo_epi64(s[0], s[1]), _mm256_unpackhi_epi64(s[0], s[1]));
+    u1 = _mm256_add_epi32(_mm256_unpacklo_epi64(s[2], s[3]), _mm256_unpackhi_epi64(s[2], s[3]));
+    /* u0: the sums of lanes 0-3 of a[0..3], then of lanes 4-7; u1 a[4..7]. */
+    _mm256_storeu_si256((__m256i *)(void *)out,
+                        _mm256_add_epi32(_mm256_permute2x128_si256(u0, u1, 0x20),
+                                         _mm256_permute2x128_si256(u0, u1, 0x31)));
 }
 
-/* One copy of i8_tile8 for each tile width.  The twin of an odd last row
- * (w1 == w0) is not computed again. */
+/* s + the 16-bit sums of the products of d and the 32 activations at x.
+ * The empty asm keeps the sums a chain: GCC would otherwise add the four
+ * products of a half block as a tree first, whose temporaries push the
+ * sums out of registers: in qk256-bench 69-70 us per vector where the
+ * kernel before took 64-67, and in a loop of the kernel alone 64 against
+ * the chain's 55. */
+static ALWAYS_INLINE __m256i
+i8_chain(__m256i s, __m256i d, const int8_t *x)
+{
+    s = _mm256_add_epi16(s, _mm256_maddubs_epi16(d, load256(x)));
+    __asm__("" : "+x"(s));
+    return s;
+}
+
+/* a16[t] + the 16-bit sums of (w + 2) x over the 32 packed bytes at p
+ * and vector t's planes from xp on, t < nt; or just those sums (first).
+ * first saves the add of each vector's first product. */
+static ALWAYS_INLINE void
+i8_half_tile(__m256i a16[QK256_GEMM_TILE], const uint8_t *p, const int8_t *xp, size_t nt,
+             int first)
+{
+    const __m256i nib = _mm256_set1_epi8(0x0f);
+    __m256i v = load256(p);
+    __m256i lo = _mm256_and_si256(v, nib);
+    __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib);
+    __m256i d0 = _mm256_shuffle_epi8(i8_lut_lo(), lo);
+    __m256i d1 = _mm256_shuffle_epi8(i8_lut_hi(), lo);
+    __m256i d2 = _mm256_shuffle_epi8(i8_lut_lo(), hi);
+    __m256i d3 = _mm256_shuffle_epi8(i8_lut_hi(), hi);
+
+    UNROLL8
+    for (size_t t = 0; t < nt; t++) {
+        const int8_t *xt = xp + t * QK256_GEMM_I8_CHUNK_ELEMS;
+
+        if (first) {
+            a16[t] = _mm256_maddubs_epi16(d0, load256(xt));
+            __asm__("" : "+x"(a16[t]));
+        } else {
+            a16[t] = i8_chain(a16[t], d0, xt);
+        }
+        a16[t] = i8_chain(a16[t], d1, xt + 64);
+        a16[t] = i8_chain(a16[t], d2, xt + 128);
+        a16[t] = i8_chain(a16[t], d3, xt + 192);
+    }
+}
+
+/* acc[t], t < nt: the biased sums of the row at w with vector t's planes
+ * (acc[nt, 8) are written too, and are 0).  The planes are addressed from
+ * one pointer a block, so that each load is that pointer plus a constant,
+ * one micro-op. */
+static ALWAYS_INLINE void
+i8_row_tile(uint32_t acc[QK256_GEMM_TILE], const uint8_t *w, const int8_t *planes,
+            size_t nblocks, size_t nt)
+{
+    __m256i a32[QK256_GEMM_TILE];
+
+    UNROLL8
+    for (size_t t = 0; t < QK256_GEMM_TILE; t++)
+        a32[t] = _mm256_setzero_si256();
+    for (size_t b0 = 0; b0 < nblocks; b0 += I8_WIDEN_BLOCKS) {
+        size_t b1 = qk256_min(nblocks, b0 + I8_WIDEN_BLOCKS);
+        const int8_t *xb = planes + b0 * QK256_BLOCK_ELEMS;
+        const uint8_t *wb = w + b0 * QK256_BLOCK_BYTES;
+        __m256i a16[QK256_GEMM_TILE];
+
+        i8_half_tile(a16, wb, xb, nt, 1);
+        i8_half_tile(a16, wb + 32, xb + 32, nt, 0);
+        for (size_t b = b0 + 1; b < b1; b++) {
+            xb = planes + b * QK256_BLOCK_ELEMS;
+            wb = w + b * QK256_BLOCK_BYTES;
+            i8_half_tile(a16, wb, xb, nt, 0);
+            i8_half_tile(a16, wb + 32, xb + 32, nt, 0);
+        }
+        UNROLL8
+        for (size_t t = 0; t < nt; t++)
+            a32[t] = i8_widen(a32[t], a16[t]);
+    }
+    hsum8_epi32(acc, a32);
+}
+
+/* One copy of i8_row_tile for each tile width.  The twin of an odd last
+ * row (w1 == w0) is not computed again. */
 static void
 i8_tile_avx2(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0,
              const uint8_t *w1, const int8_t *planes, size_t nblocks, size_t nt)
@@ -995,9 +1126,9 @@ i8_tile_avx2(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0,
     for (int i = 0; i < (w1 == w0 ? 1 : 2); i++) {
         const uint8_t *w = i ? w1 : w0;
 
-#define I8_TILE8(k) i8_tile8(acc[i], w, planes, nblocks, k)
-        QK256_GEMM_BY_WIDTH(nt, I8_TILE8)
-#undef I8_TILE8
+#define I8_ROW_TILE(k) i8_row_tile(acc[i], w, planes, nblocks, k)
+        QK256_GEMM_BY_WIDTH(nt, I8_ROW_TILE)
+#undef I8_ROW_TILE
     }
 }
 
@@ -1014,6 +1145,12 @@ qk256_gemm_i8_avx2(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                    const int8_t *xq, size_t ldx, const float *scales,
                    size_t rows, size_t cols, size_t n)
 {
-    qk256_gemm_i8_driver(y, ldy, w, row_stride, xq, ldx, scales, rows, cols, n,
-                         qk256_i8_tile_planes_avx2, i8_tile_avx2);
+    /* One vector: the GEMV is faster than a tile of one, and its results
+     * are the same bits.  (A last tile of one after others is not split
+     * off: it shares the driver's pass over the weights.) */
+    if (n == 1)
+        qk256_gemv_i8_avx2(y, w, row_stride, xq, qk256_get_f32(scales, 0), rows, cols);
+    else
+        qk256_gemm_i8_driver(y, ldy, w, row_stride, xq, ldx, scales, rows, cols, n,
+                             qk256_i8_tile_planes_avx2, i8_tile_avx2);
 }
