@@ -1271,6 +1271,42 @@ peak_fma_ymm(size_t iters)
     return r;
 }
 
+#if QK256_HAVE_AVXVNNI
+/* AVX-VNNI's vpdpbusd on ymm (the {vex} encoding, as lib/x86/avxvnni.c
+ * writes it), in place. */
+#define VEX_DPBUSD(a) __asm__("%{vex%} vpdpbusd %2, %1, %0" : "+x"(a) : "x"(u), "x"(v))
+
+__attribute__((target("avx2,avxvnni"))) static uint64_t
+peak_vpdpbusd_ymm(size_t iters)
+{
+    int32_t s = peak_seed;
+    __m256i u = _mm256_set1_epi32(s), v = _mm256_set1_epi32(s + 1);
+    __m256i a0 = _mm256_set1_epi32(s + 2), a1 = _mm256_set1_epi32(s + 3),
+            a2 = _mm256_set1_epi32(s + 4), a3 = _mm256_set1_epi32(s + 5),
+            a4 = _mm256_set1_epi32(s + 6), a5 = _mm256_set1_epi32(s + 7),
+            a6 = _mm256_set1_epi32(s + 8), a7 = _mm256_set1_epi32(s + 9),
+            a8 = _mm256_set1_epi32(s + 10), a9 = _mm256_set1_epi32(s + 11),
+            a10 = _mm256_set1_epi32(s + 12), a11 = _mm256_set1_epi32(s + 13);
+    uint64_t out[4], r = 0;
+
+    for (size_t i = 0; i < iters; i++)
+        PEAK_ROUND(VEX_DPBUSD);
+    a0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_xor_si256(a0, a1), a2),
+                          _mm256_xor_si256(_mm256_xor_si256(a3, a4), a5));
+    a6 = _mm256_xor_si256(_mm256_xor_si256(_mm256_xor_si256(a6, a7), a8),
+                          _mm256_xor_si256(_mm256_xor_si256(a9, a10), a11));
+    _mm256_storeu_si256((void *)out, _mm256_xor_si256(a0, a6));
+    for (int k = 0; k < 4; k++)
+        r ^= out[k];
+    return r;
+}
+#undef VEX_DPBUSD
+
+static const struct peak_kind peak_avxvnni = {
+    "vpdpbusd ymm", 32, peak_vpdpbusd_ymm, "vfmadd231ps ymm", 8, peak_fma_ymm
+};
+#endif
+
 static const struct peak_kind peak_avx2 = {
     "vpmaddubsw ymm", 32, peak_vpmaddubsw_ymm, "vfmadd231ps ymm", 8, peak_fma_ymm
 };
@@ -1287,6 +1323,10 @@ peak_kind(enum qk256_isa isa)
 #if HAVE_PEAKS
     if (isa == QK256_ISA_AVX2)
         return &peak_avx2;
+#if QK256_HAVE_AVXVNNI
+    if (isa == QK256_ISA_AVXVNNI)
+        return &peak_avxvnni;
+#endif
     if (isa == QK256_ISA_AVX512)
         return &peak_avx512;
 #else
@@ -1534,6 +1574,9 @@ static const struct {
     { "scalar", NULL, NULL },
 #else
     { "avx512", "", NULL },
+    { "avxvnni", "glibc.cpu.hwcaps=-AVX512F,-AVX512BW,-AVX512VL", NULL },
+    /* On a CPU with AVX-VNNI this binds avxvnni: glibc 2.36 cannot mask
+     * AVX_VNNI.  Then avx2 runs through the impl list (impl_api). */
     { "avx2", "glibc.cpu.hwcaps=-AVX512F,-AVX512BW,-AVX512VL", NULL },
     { "scalar", "glibc.cpu.hwcaps=-AVX512F,-AVX512BW,-AVX512VL,-AVX2,-FMA", NULL },
 #endif
@@ -1567,6 +1610,109 @@ variant_qemu_cpu(const char *variant)
         if (strcmp(variant_masks[i].variant, variant) == 0)
             return variant_masks[i].qemu_cpu;
     return NULL;
+}
+
+/* A variant that no mask makes the loader bind on this CPU (avx2 where
+ * the CPU has AVX-VNNI) runs in this process, its kernels called from the
+ * library's impl list: what the public functions would call once they
+ * have checked their arguments, which the bench's always pass. */
+static const struct qk256_impl *impl_cur;
+
+static int
+impl_pack(uint8_t *dst, const uint8_t *codes, size_t n)
+{
+    impl_cur->pack(dst, codes, n);
+    return QK256_OK;
+}
+
+static int
+impl_unpack(uint8_t *codes, const uint8_t *src, size_t n)
+{
+    impl_cur->unpack(codes, src, n);
+    return QK256_OK;
+}
+
+static int
+impl_dequantize(float *dst, const uint8_t *src, const float *scales, size_t n)
+{
+    impl_cur->dequantize(dst, src, scales, n);
+    return QK256_OK;
+}
+
+static int
+impl_gemv(float *y, const uint8_t *w, size_t row_stride, const float *x,
+          size_t rows, size_t cols)
+{
+    impl_cur->gemv(y, w, row_stride, x, rows, cols);
+    return QK256_OK;
+}
+
+static int
+impl_quantize(uint8_t *dst, float *scales, const float *src, size_t n)
+{
+    impl_cur->quantize(dst, scales, src, n);
+    return QK256_OK;
+}
+
+static int
+impl_quantize_i8(int8_t *xq, float *scale, const float *x, size_t n)
+{
+    impl_cur->quantize_i8(xq, scale, x, n);
+    return QK256_OK;
+}
+
+static int
+impl_gemv_i8(float *y, const uint8_t *w, size_t row_stride, const int8_t *xq,
+             float scale, size_t rows, size_t cols)
+{
+    impl_cur->gemv_i8(y, w, row_stride, xq, scale, rows, cols);
+    return QK256_OK;
+}
+
+static int
+impl_gemm(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
+          const float *x, size_t ldx, size_t rows, size_t cols, size_t n)
+{
+    impl_cur->gemm(y, ldy, w, row_stride, x, ldx, rows, cols, n);
+    return QK256_OK;
+}
+
+static int
+impl_gemm_i8(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
+             const int8_t *xq, size_t ldx, const float *scales, size_t rows,
+             size_t cols, size_t n)
+{
+    impl_cur->gemm_i8(y, ldy, w, row_stride, xq, ldx, scales, rows, cols, n);
+    return QK256_OK;
+}
+
+static struct api impl_api = {
+    NULL, impl_pack, impl_unpack, impl_dequantize, impl_gemv, impl_quantize,
+    impl_quantize_i8, impl_gemv_i8, impl_gemm, impl_gemm_i8,
+};
+
+static void run_job(const struct options *o, const struct job *j,
+                    const struct job *prev, const struct api *api,
+                    struct data *d, struct stats st[2], double *read_ns);
+
+/* Measures variant k of the impl list here (see impl_api) into st[job *
+ * stride], as a child would have. */
+static void
+run_impl_jobs(const struct options *o, const struct job *jobs, size_t njobs,
+              size_t k, struct stats *st, size_t stride)
+{
+    struct data d;
+
+    impl_cur = &qk256_impls[k];
+    impl_api.name = qk256_impls[k].name;
+    for (size_t jx = 0; jx < njobs; jx++) {
+        struct stats s[2];
+
+        run_job(o, &jobs[jx], jx ? &jobs[jx - 1] : NULL, &impl_api, &d, s, NULL);
+        st[jx * stride] = s[1];
+    }
+    if (njobs)
+        data_free(&d);
 }
 
 /* Runs this program again as "--as-child variant" under that variant's
@@ -1746,6 +1892,8 @@ struct report {
     const char *impls[MAX_IMPLS]; /* column 0 is the reference */
     const char *missing[MAX_IMPLS]; /* variants that could not be run */
     size_t nmissing;
+    const char *via_list[MAX_IMPLS]; /* run through the impl list, here */
+    size_t nvia_list;
     struct stats *st;             /* st[job * nimpls + impl] */
     const char *cpu_only[MAX_IMPLS]; /* not run: only the CPU selects them */
     size_t ncpu_only;
@@ -2320,6 +2468,11 @@ print_table(const struct report *rp)
     for (size_t i = 0; i < rp->nmissing; i++)
         printf("\nnote: variant %s could not be run (selected with GLIBC_TUNABLES "
                "in a child); it has no rows\n", rp->missing[i]);
+    for (size_t i = 0; i < rp->nvia_list; i++)
+        printf("\nnote: no GLIBC_TUNABLES mask makes the loader bind variant %s on\n"
+               "this CPU (glibc cannot mask AVX_VNNI): its rows come from its\n"
+               "kernels in the library's impl list, called in this process\n",
+               rp->via_list[i]);
     if (rp->ncpu_only) {
         char note[1024];
 
@@ -2450,7 +2603,12 @@ print_json(const struct report *rp)
         printf("],\n  \"roofs\": ");
     }
     json_roofs(rp);
-    printf(",\n  \"results\": [");
+    printf(",\n  \"impl_list_variants\": [");
+    for (size_t i = 0; i < rp->nvia_list; i++) {
+        printf("%s", i ? ", " : "");
+        json_string(rp->via_list[i]);
+    }
+    printf("],\n  \"results\": [");
     for (size_t jx = 0; jx < rp->njobs; jx++) {
         const struct job *j = &rp->jobs[jx];
 
@@ -2929,8 +3087,8 @@ main(int argc, char **argv)
     }
 
     /* The columns: the reference, then the variants in impl-list order. */
-    struct report rp = { &o, jobs, njobs, 1, { "reference" }, { NULL }, 0, NULL,
-                         { NULL }, 0, { QK256_ISA_SCALAR }, NULL, 0, NULL };
+    struct report rp = { &o, jobs, njobs, 1, { "reference" }, { NULL }, 0, { NULL }, 0,
+                         NULL, { NULL }, 0, { QK256_ISA_SCALAR }, NULL, 0, NULL };
     size_t bound = 0;
     int all_ok = 1;
 
@@ -2992,7 +3150,16 @@ main(int argc, char **argv)
             continue;
         }
         fflush(stdout);
-        if (run_child(argv, rp.impls[ix], &o, njobs, rp.st + ix, rp.nimpls) != 0)
+        if (run_child(argv, rp.impls[ix], &o, njobs, rp.st + ix, rp.nimpls) == 0)
+            continue;
+        /* No mask gave it: through the impl list, if the CPU runs it. */
+        for (size_t k = 0; k < qk256_nimpls; k++)
+            if (strcmp(qk256_impls[k].name, rp.impls[ix]) == 0 &&
+                qk256_isa_usable(qk256_impls[k].isa)) {
+                run_impl_jobs(&o, jobs, njobs, k, rp.st + ix, rp.nimpls);
+                rp.via_list[rp.nvia_list++] = rp.impls[ix];
+            }
+        if (!rp.st[ix].valid && njobs)
             rp.missing[rp.nmissing++] = rp.impls[ix];
     }
     progress_done();

@@ -45,7 +45,8 @@ extern "C" {
 /* "MAJOR.MINOR.PATCH" of the library that is loaded. */
 QK256_API const char *qk256_version(void);
 
-/* "scalar", "avx2" or "avx512": the kernel variant bound at load time. */
+/* "scalar", "avx2", "avxvnni" or "avx512" on x86, "scalar", "neon",
+ * "dotprod" or "i8mm" on arm64: the kernel variant bound at load time. */
 QK256_API const char *qk256_implementation(void);
 
 /* A static English message for a status; never NULL, also for unknown codes. */

@@ -72,6 +72,7 @@ qk256_i32_of_u32(uint32_t u)
 enum qk256_isa {
     QK256_ISA_SCALAR,
     QK256_ISA_AVX2,
+    QK256_ISA_AVXVNNI,
     QK256_ISA_AVX512,
     QK256_ISA_NEON,
     QK256_ISA_DOTPROD,

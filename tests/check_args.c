@@ -1410,7 +1410,8 @@ START_TEST(test_implementation)
 
     CHECK(name != NULL, "qk256_implementation() is NULL");
     CHECK(strcmp(name, "scalar") == 0 || strcmp(name, "avx2") == 0
-          || strcmp(name, "avx512") == 0 || strcmp(name, "neon") == 0
+          || strcmp(name, "avxvnni") == 0 || strcmp(name, "avx512") == 0
+          || strcmp(name, "neon") == 0
           || strcmp(name, "dotprod") == 0 || strcmp(name, "i8mm") == 0,
           "qk256_implementation() = \"%s\"", name);
     for (size_t i = 0; i < qk256_nimpls; i++)

@@ -29,6 +29,14 @@ qk256_cpu_usable(enum qk256_isa isa)
     case QK256_ISA_AVX2:
         return CPU_FEATURE_ACTIVE(AVX2) && CPU_FEATURE_ACTIVE(FMA);
 #endif
+#if QK256_HAVE_AVXVNNI
+    /* glibc 2.36 cannot mask AVX_VNNI either: on a CPU that has it, only a
+     * mask of AVX2 or FMA turns this variant off, and avx2 with it, so
+     * nothing makes the loader bind avx2 there (tests/variant-env). */
+    case QK256_ISA_AVXVNNI:
+        return CPU_FEATURE_ACTIVE(AVX_VNNI) && CPU_FEATURE_ACTIVE(AVX2)
+            && CPU_FEATURE_ACTIVE(FMA);
+#endif
 #if QK256_HAVE_AVX512
     /* glibc 2.36 cannot mask AVX512_VNNI, so the masks that turn this
      * variant off name F, BW and VL (SPEC section 5).  The variant also
@@ -49,6 +57,8 @@ qk256_cpu_select(void)
 {
     if (qk256_cpu_usable(QK256_ISA_AVX512))
         return QK256_ISA_AVX512;
+    if (qk256_cpu_usable(QK256_ISA_AVXVNNI))
+        return QK256_ISA_AVXVNNI;
     if (qk256_cpu_usable(QK256_ISA_AVX2))
         return QK256_ISA_AVX2;
     return QK256_ISA_SCALAR;
