@@ -764,7 +764,9 @@ i8_rows4_avx2(uint32_t acc[4], const uint8_t *w, size_t gap,
     const size_t ahead = QK256_I8_PREFETCH_BYTES;
     __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
 
-    for (size_t b = 0; b < nlines; b++) {
+    for (size_t i = 0; i < nlines; i++) {
+        /* The edge line last (see avx512.c): lines 1, 2, ..., then 0. */
+        size_t b = e.head && i + 1 < nlines ? i + 1 : e.head ? 0 : i;
         const int8_t *xp = planes + b * QK256_BLOCK_ELEMS;
         size_t off = b * QK256_BLOCK_BYTES;
 

@@ -395,14 +395,12 @@ i8_rows4_avx512(uint32_t acc[4], const uint8_t *w, size_t gap,
     __m512i a10 = a00, a11 = a00, a12 = a00, a13 = a00;
     __m512i a20 = a00, a21 = a00, a22 = a00, a23 = a00;
     __m512i a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-    size_t b = 0;
-
-    if (e.head) {
-        I8_ROWS4_LINE(0, I8_LOADE);
-        b = 1;
-    }
-    for (; b < nlines; b++)
+    /* The edge line last: its second half is the row's last line, so
+     * that the rows are read in order. */
+    for (size_t b = e.head ? 1 : 0; b < nlines; b++)
         I8_ROWS4_LINE(b, I8_LOADU);
+    if (e.head)
+        I8_ROWS4_LINE(0, I8_LOADE);
     acc[0] = i8_hsum16(a00, a01, a02, a03);
     acc[1] = i8_hsum16(a10, a11, a12, a13);
     acc[2] = i8_hsum16(a20, a21, a22, a23);

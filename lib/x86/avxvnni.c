@@ -170,7 +170,9 @@ i8_rows4_avxvnni(uint32_t acc[4], const uint8_t *w, size_t gap,
     __m256i a00 = _mm256_setzero_si256(), a01 = a00, a10 = a00, a11 = a00;
     __m256i a20 = a00, a21 = a00, a30 = a00, a31 = a00;
 
-    for (size_t b = 0; b < nlines; b++) {
+    for (size_t i = 0; i < nlines; i++) {
+        /* The edge line last (see avx512.c): lines 1, 2, ..., then 0. */
+        size_t b = e.head && i + 1 < nlines ? i + 1 : e.head ? 0 : i;
         const int8_t *xp = planes + b * QK256_BLOCK_ELEMS;
         size_t off = b * QK256_BLOCK_BYTES;
 
