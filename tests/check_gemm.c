@@ -816,6 +816,35 @@ START_TEST(test_nonfinite)
 }
 END_TEST
 
+/* Each tile width w = _i + 2 as the last tile (n = w, and n = 8 + w),
+ * with cols over three column chunks of 1024, the last one partial, and
+ * more rows than the 8 whose chunks avx2 fetches ahead: its kernel for
+ * each width adds a partial sum to y for each chunk past the first
+ * (lib/x86/avx2.c).  Random x; integer x (exact) with other pad codes; NaN
+ * and infinities in some vectors; huge x, whose partial sums overflow. */
+START_TEST(test_chunk_widths)
+{
+    const struct target *t = target_of(_i);
+    size_t w = 2 + (size_t)case_of(_i);
+    struct rng r;
+
+    rng_seed(&r, 0xc4u + w);
+    for (unsigned k = 0; k < 4; k++) {
+        struct mcase mc = plain_mcase(0, 19, 2 * 1024 + 257, k ? 8 + w : w,
+                                      k + (unsigned)w, k == 1, &r);
+        if (k == 1) {
+            mc.xk = X_INTEGER;
+            mc.repad = 1;
+        } else if (k == 2) {
+            mc.sp = (enum xspecial)(1 + w % 3);
+        } else if (k == 3) {
+            mc.xk = X_HUGE;
+        }
+        run_case(t, &mc);
+    }
+}
+END_TEST
+
 /* ==== gemm_i8 ============================================================ */
 
 /* Each column its own scale from scale_list (zero, negative, subnormal,
@@ -1292,6 +1321,7 @@ suite_gemm(void)
         { test_uniform, 4 },
         { test_row_blocks, (int)NELEMS(block_cols) },
         { test_nonfinite, 4 },
+        { test_chunk_widths, 7 },
         { test_wide, 3 },
         { test_positions, (int)GBUF_NPOS },
         { test_i8_n, (int)NELEMS(n_counts) },

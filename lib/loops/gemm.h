@@ -140,6 +140,73 @@ qk256_gemm_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
     }
 }
 
+/* ---- gemm, partial sums in y ----------------------------------------------
+ * A second driver, for a variant whose kernel sums each row's chunk in
+ * f32 (x86 avx2).  For each tile, the column chunks are the outer loop:
+ * a chunk of the tile's vectors is copied once for all the rows (the
+ * driver above copies it again for every QK256_GEMM_ROWS rows), and each
+ * result waits in y between chunks, as an f32 partial sum.  The chunk and
+ * its zero padding are those of the driver above, QK256_GEMM_CHUNK
+ * columns of each vector.  2560 x 2560, n = 8, avx2's kernel, us per call:
+ * 1037-1079 here, 1190-1240 in the driver above (lib/x86/avx2.c).
+ *
+ * Accuracy.  A product of a weight (+-1, +-2) and x is exact in f32, or
+ * overflows.  So every FMA or add of the kernel and of this driver adds
+ * exact terms and rounds once: the result is off by a factor 1 + d, |d|
+ * <= u = 2^-24, subnormal results included (a sum that small is exact).
+ * Let the kernel's sum of a row's chunk take each product through at most
+ * D of these roundings.  Here the first chunk's sum is stored and each
+ * later one added once, so with m chunks a product goes through at most
+ * D + m - 1, and |y - exact| <= g(D + m - 1) * sum |w x|, g(k) = k u / (1
+ * - k u) (Higham, Accuracy and Stability, lemma 3.1).  The variant bounds
+ * m by a column limit that keeps this within SPEC section 4's 1e-4, and
+ * takes wider rows to the driver above.
+ *
+ * Overflow: a result that is not finite at the end of its row is the
+ * scalar GEMV's, as in the driver above.  An overflow in a partial sum
+ * leaves the result non-finite (inf and NaN never become finite again),
+ * so a finite result never went through one. */
+
+/* Adds the products of nblocks blocks of the chunk of the rows at w, w +
+ * row_stride, ... (rows of them) and the vectors xb + t * xstride, t < nt,
+ * to y[t * ldy + r]; first: stores them instead. */
+typedef void qk256_gemm_chunk_fn(float *y, size_t ldy, const uint8_t *w,
+                                 size_t row_stride, size_t rows, const float *xb,
+                                 size_t xstride, size_t nblocks, size_t nt, int first);
+
+static inline __attribute__((always_inline)) void
+qk256_gemm_y_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
+                    const float *x, size_t ldx, size_t rows, size_t cols, size_t n,
+                    qk256_gemm_chunk_fn *chunk_rows)
+{
+    float xb[QK256_GEMM_TILE * QK256_GEMM_CHUNK] __attribute__((aligned(64)));
+
+    for (size_t j0 = 0; j0 < n; j0 += QK256_GEMM_TILE) {
+        size_t nt = qk256_min(n - j0, QK256_GEMM_TILE);
+        float *yj = y + j0 * ldy;
+        const float *xj = x + j0 * ldx;
+
+        for (size_t c0 = 0; c0 < cols; c0 += QK256_GEMM_CHUNK) {
+            size_t len = qk256_min(cols - c0, QK256_GEMM_CHUNK);
+            size_t nblocks = qk256_blocks(len);
+
+            for (size_t t = 0; t < nt; t++) {
+                float *xt = xb + t * QK256_GEMM_CHUNK;
+
+                memcpy(xt, xj + t * ldx + c0, len * sizeof(float));
+                memset(xt + len, 0, (nblocks * QK256_BLOCK_ELEMS - len) * sizeof(float));
+            }
+            chunk_rows(yj, ldy, w + c0 / 4, row_stride, rows, xb, QK256_GEMM_CHUNK, nblocks,
+                       nt, c0 == 0);
+        }
+        for (size_t t = 0; t < nt; t++)
+            for (size_t r = 0; r < rows; r++)
+                if (!isfinite(qk256_get_f32(yj + t * ldy, r)))
+                    qk256_gemv_scalar(yj + t * ldy + r, w + r * row_stride, 0, xj + t * ldx,
+                                      1, cols);
+    }
+}
+
 /* ---- gemm_i8 ----------------------------------------------------------
  * The planes (gemv_i8.h) of a column chunk of each of the tile's vectors
  * sit together on the stack, 32 KB for 8 vectors; the chunk is a quarter

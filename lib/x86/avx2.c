@@ -874,23 +874,38 @@ qk256_gemv_i8_avx2(float *y, const uint8_t *w, size_t row_stride,
 /* ---- gemm ----------------------------------------------------------------
  * Twin: qk256_gemm_scalar, within the SPEC section 4 bound, by the method
  * of the GEMV above (and gemm.h): a row is taken with all the vectors of
- * the tile at once, each word of it decoded once, as the GEMV decodes it,
- * for all of them, and each vector then takes one FMA per 8 codes.  With
- * 8 vectors that is 32 FMAs per 32 codes against 4 vpsrlvd and 4 vpermps
- * of decoding: the two FMA ports are nearly all the loop waits for.
+ * the tile at once, each word of it decoded once for all of them, and
+ * each vector then takes one FMA per 8 codes.  With 8 vectors that is 32
+ * FMAs per 32 codes against 2 vpsrlvd, 2 vpsrldq and 4 vpermps of
+ * decoding: the two FMA ports are nearly all the loop waits for.
  *
  * Sums.  An FMA takes 4 cycles, so the two ports stay busy only with 8
- * sums in flight.  A row and vector therefore have GEMM_SETS(nt) f32
- * sums, each taking one in GEMM_SETS(nt) of the groups of 8 codes: one
- * for 6 to 8 vectors, two for 3 to 5, four for 2.  At the end of a chunk
- * they are added in f32, the two halves of that once more, and the four
- * lanes widened to double (gemm.h).  A lane thus rounds at most 128 FMAs
- * (QK256_GEMM_CHUNK / 8) and 3 additions in f32, an error of at most 131
- * units of 2^-24 (7.8e-6) of the chunk's sum |w x| to first order; the
- * sums over chunks are in double, so the bound's 1e-4 holds for any
- * cols.
+ * sums in flight, and with exactly 8 each FMA has to issue the cycle its
+ * sum is ready.  A row and vector therefore have GEMM_SETS(nt, t) f32
+ * sums, each taking one in GEMM_SETS(nt, t) of the groups of 8 codes:
+ * four for 2 vectors, two for 3 to 5, and with 6 to 8 vectors two for the
+ * first 10 - nt of them and one for the others.  That is at most 10 sums,
+ * which the registers hold beside the 4 decoded groups and a temporary.
+ * A lane of them takes at most 128 FMAs (QK256_GEMM_CHUNK / 8) in a chunk.
  *
- * Registers: at most 10 sums, the 4 decoded groups and a temporary.
+ * Partial sums in y.  Up to GEMM_Y_MAX_COLS columns, the rows go through
+ * gemm.h's second driver: each chunk of the tile's vectors is copied once
+ * for all the rows, and a row's sums over the chunk are added up in f32,
+ * the sets (at most 2 adds), then the 8 lanes (3), and the result is
+ * stored in y or added to it.  In gemm.h's terms, a product goes through
+ * at most D = 131 roundings in a chunk (one set: 128 FMAs and 3 adds; two:
+ * 64 + 1 + 3; four: 32 + 2 + 3), so with m chunks (cols over
+ * QK256_GEMM_CHUNK, rounded up) |y - exact| <= g(130 + m) sum |w x|, g(k)
+ * = k 2^-24 / (1 - k 2^-24).  At GEMM_Y_MAX_COLS, m = 64 and g(194) <
+ * 1.16e-5, under an eighth of the bound's 1e-4 (which g keeps up to m =
+ * 1547).  The limit is avx512.c's LUT_MAX_COLS, so that the wide cases of
+ * tests/check_gemm.c take both sides of it.
+ *
+ * Wider rows go through gemm.h's first driver, which sums in double: at
+ * the end of each chunk a lane's 4 sums (after the sets and one more add
+ * of the two halves) are widened, 131 units of 2^-24 (7.8e-6) of the
+ * chunk's sum |w x| to first order, so the bound holds for any cols.
+ * Either way a result that is not finite is the scalar GEMV's.
  *
  * 2560 x 2560, n = 8, us per vector against the GEMV's 263-280, in a test
  * program that alternates the two calls (min of 150): two rows with four
@@ -898,16 +913,87 @@ qk256_gemv_i8_avx2(float *y, const uint8_t *w, size_t row_stride,
  * 187-199; one row with all 8, 168-170, whether each word is decoded as
  * in the GEMV, or each two words with one vpsrlvq and four vpshufb (the
  * vpermps indexes of 32 codes) and x copied in their order: the decoding
- * is not what is left.  Alone, with its data in L1, this loop takes 21
- * cycles per 32 codes and 8 vectors where the FMAs need 16; the rest goes
- * to the driver's copy of the tile, once per QK256_GEMM_ROWS rows (with
- * 64 rows a copy, 165-171; copying each chunk once for all the rows and
- * keeping the sums in y, 151-157).  In qk256-bench (two runs), n = 1 to
- * 7: 274-292 (the GEMV), 245-253, 214-228, 199-201, 210-216, 191-198 and
- * 185-189 us per vector, where the kernel before took 457-461, 261-265,
- * 225-226, 219, 251-262, 224-228 and 216-219, and the GEMV 270-290. */
+ * is not what is left.  Alone, with its data in L1, this loop took 21
+ * cycles per 32 codes and 8 vectors where the FMAs need 16; the rest went
+ * to the first driver's copy of the tile, once per QK256_GEMM_ROWS rows
+ * (with 64 rows a copy, 165-171; copying each chunk once for all the rows
+ * and keeping the sums in y, 151-157).  In qk256-bench then (two runs),
+ * n = 1 to 7: 274-292 (the GEMV), 245-253, 214-228, 199-201, 210-216,
+ * 191-198 and 185-189 us per vector, where the kernel before took
+ * 457-461, 261-265, 225-226, 219, 251-262, 224-228 and 216-219, and the
+ * GEMV 270-290.
+ *
+ * Then, us per call, min of 150 to 300 calls in a test program that
+ * alternates builds of the library (avx2 bound; the GEMV 235-250): the
+ * first driver 1190-1240; partial sums in y 1037-1079; with the chunks of
+ * the rows ahead fetched (gemm_fetch_ahead) 1028-1041, and 2560 x 6912
+ * 2800-2850 against 2975; with 10 sums 1020-1047 against 1048-1079 (n =
+ * 6: 836 against 929; n = 7: 931 against 1004; 12 sums spill, 1152; four
+ * sets for n = 3, 541 against 476); with vpsrldq for codes 8-15 and the
+ * loop on pointers, 1013-1061 against 1059-1120 (a busier hour).  No
+ * faster: y updated 8 rows at a time through a transpose (1046 against
+ * 1041), the loop unrolled 2, 4 or 8 times, one vpsrlvq and three vpshufb
+ * for 32 codes (1194 against 1078); slower: each vector's 32 codes in a
+ * tree (a vmulps and 3 FMAs, then one add into the sum: 1087 against
+ * 1045), chunks of 512 or 768 columns (1063, 1053 against 1031).  1280
+ * columns, two chunks for 2560, took 1014, but 40 KB of x for 8 vectors
+ * is more than the 32 KB L1 of most CPUs without AVX-512. */
 
-#define GEMM_SETS(nt) ((nt) > 5 ? 1 : (nt) > 2 ? 2 : 4)
+/* The sums of vector t (of nt) for each row: see Sums above. */
+#define GEMM_SETS(nt, t) ((size_t)((nt) > 5 ? 1 + ((t) + (nt) < 10) : (nt) > 2 ? 2 : 4))
+
+/* a[i][t], i < GEMM_SETS(nt, t), t < nt: the sums of the products of
+ * nblocks blocks of the row at w and the vectors xb + t * xstride. */
+static ALWAYS_INLINE void
+gemm_sums8(__m256 a[4][QK256_GEMM_TILE], const uint8_t *w, const float *xb, size_t xstride,
+           size_t nblocks, size_t nt)
+{
+    const uint8_t *end = w + nblocks * QK256_BLOCK_BYTES;
+
+    UNROLL8
+    for (size_t t = 0; t < nt; t++)
+        a[0][t] = a[1][t] = a[2][t] = a[3][t] = _mm256_setzero_ps();
+    /* Pointers, not an index: fewer integer ops, which would take turns
+     * on the FMA ports too. */
+    for (; w < end; w += 8, xb += 32) {
+        /* After the shift of codes 0-7 of a word (code_index), bits 16-17
+         * of lane j hold code 8 + j: vpsrldq brings them down on a shuffle
+         * port, where code_index(q, 1) would be a second vpsrlvd on an
+         * FMA port. */
+        __m256i i0 = code_index(broadcast_u32(w), 0);
+        __m256i i1 = code_index(broadcast_u32(w + 4), 0);
+        __m256 d[4];
+
+        d[0] = _mm256_permutevar8x32_ps(lut8(), i0);
+        d[1] = _mm256_permutevar8x32_ps(lut8(), _mm256_srli_si256(i0, 2));
+        d[2] = _mm256_permutevar8x32_ps(lut8(), i1);
+        d[3] = _mm256_permutevar8x32_ps(lut8(), _mm256_srli_si256(i1, 2));
+        _Pragma("GCC unroll 4")
+        for (size_t g = 0; g < 4; g++) {
+            UNROLL8
+            for (size_t t = 0; t < nt; t++) {
+                size_t i = g % GEMM_SETS(nt, t);
+
+                a[i][t] = _mm256_fmadd_ps(d[g], _mm256_load_ps(xb + t * xstride + 8 * g), a[i][t]);
+            }
+        }
+    }
+}
+
+/* The sets a[i][t] of vector t added up in f32: GEMM_SETS(nt, t) - 1
+ * adds. */
+static ALWAYS_INLINE __m256
+gemm_set_sum(__m256 a[4][QK256_GEMM_TILE], size_t t, size_t nt)
+{
+    const size_t k = GEMM_SETS(nt, t);
+    __m256 v = a[0][t];
+
+    if (k > 1)
+        v = _mm256_add_ps(v, a[1][t]);
+    if (k > 2)
+        v = _mm256_add_ps(v, _mm256_add_ps(a[2][t], a[3][t]));
+    return v;
+}
 
 /* Adds the products of nblocks blocks of the row at w and the vectors
  * xb + t * xstride, t < nt, to s[0][t][0, 4). */
@@ -915,38 +1001,14 @@ static ALWAYS_INLINE void
 gemm_row8(qk256_gemm_sums *s, const uint8_t *w, const float *xb, size_t xstride,
           size_t nblocks, size_t nt)
 {
-    const size_t k = GEMM_SETS(nt);
     __m256 a[4][QK256_GEMM_TILE];
 
-    UNROLL8
-    for (size_t t = 0; t < nt; t++)
-        a[0][t] = a[1][t] = a[2][t] = a[3][t] = _mm256_setzero_ps();
-    for (size_t c = 0; c < nblocks * QK256_BLOCK_ELEMS; c += 32) {
-        __m256i q0 = broadcast_u32(w + c / 4), q1 = broadcast_u32(w + c / 4 + 4);
-        __m256 d[4];
-
-        d[0] = _mm256_permutevar8x32_ps(lut8(), code_index(q0, 0));
-        d[1] = _mm256_permutevar8x32_ps(lut8(), code_index(q0, 1));
-        d[2] = _mm256_permutevar8x32_ps(lut8(), code_index(q1, 0));
-        d[3] = _mm256_permutevar8x32_ps(lut8(), code_index(q1, 1));
-        _Pragma("GCC unroll 4")
-        for (size_t g = 0; g < 4; g++) {
-            UNROLL8
-            for (size_t t = 0; t < nt; t++)
-                a[g % k][t] = _mm256_fmadd_ps(d[g], _mm256_load_ps(xb + t * xstride + c + 8 * g),
-                                              a[g % k][t]);
-        }
-    }
+    gemm_sums8(a, w, xb, xstride, nblocks, nt);
     UNROLL8
     for (size_t t = 0; t < nt; t++) {
-        __m256 v = a[0][t];
-        __m128 h;
+        __m256 v = gemm_set_sum(a, t, nt);
+        __m128 h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
 
-        if (k > 1)
-            v = _mm256_add_ps(v, a[1][t]);
-        if (k > 2)
-            v = _mm256_add_ps(v, _mm256_add_ps(a[2][t], a[3][t]));
-        h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
         _mm256_store_pd(s[0][t], _mm256_add_pd(_mm256_load_pd(s[0][t]), _mm256_cvtps_pd(h)));
     }
 }
@@ -963,6 +1025,80 @@ gemm_pair_avx2(qk256_gemm_sums *s, const uint8_t *w, size_t row_stride, size_t k
     }
 }
 
+/* The widest rows whose sums wait in y (see Partial sums in y above). */
+#define GEMM_Y_MAX_COLS 65536
+
+/* Rows ahead whose chunk is fetched (gemm_fetch_ahead). */
+#define GEMM_Y_AHEAD 8
+
+/* Lane t < nt: vector t's total of the sums a[i][t], in f32 (the sets,
+ * then the lanes, 3 adds each way); lane t >= nt: 0. */
+static ALWAYS_INLINE __m256
+gemm_row_total(__m256 a[4][QK256_GEMM_TILE], size_t nt)
+{
+    __m256 v[QK256_GEMM_TILE];
+
+    UNROLL8
+    for (size_t t = 0; t < QK256_GEMM_TILE; t++)
+        v[t] = t < nt ? gemm_set_sum(a, t, nt) : _mm256_setzero_ps();
+
+    /* hadd(a, b) = a0+a1, a2+a3, b0+b1, b2+b3 in each 128-bit half; after
+     * two of them, lane t of each half holds v[t]'s sum over that half. */
+    __m256 s01 = _mm256_hadd_ps(v[0], v[1]), s23 = _mm256_hadd_ps(v[2], v[3]);
+    __m256 s45 = _mm256_hadd_ps(v[4], v[5]), s67 = _mm256_hadd_ps(v[6], v[7]);
+    __m256 s03 = _mm256_hadd_ps(s01, s23), s47 = _mm256_hadd_ps(s45, s67);
+
+    return _mm256_add_ps(_mm256_permute2f128_ps(s03, s47, 0x20),
+                         _mm256_permute2f128_ps(s03, s47, 0x31));
+}
+
+/* Fetches the chunk of the row GEMM_Y_AHEAD rows after the one at w, if
+ * there is one (r rows start at w).  The chunks of successive rows lie
+ * row_stride apart, a pattern that the hardware prefetchers follow poorly
+ * once the matrix is out of L2. */
+static ALWAYS_INLINE void
+gemm_fetch_ahead(const uint8_t *w, size_t row_stride, size_t r, size_t nblocks)
+{
+    if (r > GEMM_Y_AHEAD) {
+        const char *p = (const char *)(w + GEMM_Y_AHEAD * row_stride);
+
+        for (size_t l = 0; l < nblocks; l++)
+            _mm_prefetch(p + l * QK256_BLOCK_BYTES, _MM_HINT_T0);
+        /* The chunk need not start a cache line. */
+        _mm_prefetch(p + nblocks * QK256_BLOCK_BYTES - 1, _MM_HINT_T0);
+    }
+}
+
+/* y[t * ldy + r] (first: =, else +=) the sum of the chunk of row r and
+ * vector t, r < rows, t < nt. */
+static ALWAYS_INLINE void
+gemm_rows8_y(float *y, size_t ldy, const uint8_t *w, size_t row_stride, size_t rows,
+             const float *xb, size_t xstride, size_t nblocks, size_t nt, int first)
+{
+    for (size_t r = 0; r < rows; r++) {
+        const uint8_t *wr = w + r * row_stride;
+        __m256 a[4][QK256_GEMM_TILE];
+        float sum[QK256_GEMM_TILE] __attribute__((aligned(32)));
+
+        gemm_fetch_ahead(wr, row_stride, rows - r, nblocks);
+        gemm_sums8(a, wr, xb, xstride, nblocks, nt);
+        _mm256_store_ps(sum, gemm_row_total(a, nt));
+        UNROLL8
+        for (size_t t = 0; t < nt; t++)
+            qk256_put_f32(y + t * ldy, r, first ? sum[t] : qk256_get_f32(y + t * ldy, r) + sum[t]);
+    }
+}
+
+/* One copy of gemm_rows8_y for each tile width. */
+static void
+gemm_chunk_avx2(float *y, size_t ldy, const uint8_t *w, size_t row_stride, size_t rows,
+                const float *xb, size_t xstride, size_t nblocks, size_t nt, int first)
+{
+#define GEMM_ROWS8_Y(m) gemm_rows8_y(y, ldy, w, row_stride, rows, xb, xstride, nblocks, m, first)
+    QK256_GEMM_BY_WIDTH(nt, GEMM_ROWS8_Y)
+#undef GEMM_ROWS8_Y
+}
+
 void
 qk256_gemm_avx2(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                 const float *x, size_t ldx, size_t rows, size_t cols, size_t n)
@@ -974,7 +1110,9 @@ qk256_gemm_avx2(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
         n--;
         qk256_gemv_avx2(y + n * ldy, w, row_stride, x + n * ldx, rows, cols);
     }
-    if (n)
+    if (n && cols <= GEMM_Y_MAX_COLS)
+        qk256_gemm_y_driver(y, ldy, w, row_stride, x, ldx, rows, cols, n, gemm_chunk_avx2);
+    else if (n)
         qk256_gemm_driver(y, ldy, w, row_stride, x, ldx, rows, cols, n, NULL, gemm_pair_avx2,
                           NULL);
 }
