@@ -126,7 +126,8 @@ qk256_i8_line_planes(int8_t *dst, const int8_t *xq, size_t cols, size_t nb,
         bias += planes_of(dst + done * QK256_BLOCK_ELEMS, xq + c, n);
         done += qk256_blocks(n);
     }
-    memset(dst + done * QK256_BLOCK_ELEMS, 0, (nl - done) * QK256_BLOCK_ELEMS);
+    if (done < nl) /* lines past cols (rare): no call for the usual case */
+        memset(dst + done * QK256_BLOCK_ELEMS, 0, (nl - done) * QK256_BLOCK_ELEMS);
     return bias;
 }
 

@@ -764,9 +764,8 @@ i8_rows4_avx2(uint32_t acc[4], const uint8_t *w, size_t gap,
     const size_t ahead = QK256_I8_PREFETCH_BYTES;
     __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
 
-    for (size_t i = 0; i < nlines; i++) {
-        /* The edge line last (see avx512.c): lines 1, 2, ..., then 0. */
-        size_t b = e.head && i + 1 < nlines ? i + 1 : e.head ? 0 : i;
+    /* The edge line last (see avx512.c), out of the loop. */
+    for (size_t b = e.head ? 1 : 0; b < nlines; b++) {
         const int8_t *xp = planes + b * QK256_BLOCK_ELEMS;
         size_t off = b * QK256_BLOCK_BYTES;
 
@@ -774,17 +773,16 @@ i8_rows4_avx2(uint32_t acc[4], const uint8_t *w, size_t gap,
         _mm_prefetch((const char *)(w1 + off + ahead), _MM_HINT_T0);
         _mm_prefetch((const char *)(w2 + off + ahead), _MM_HINT_T0);
         _mm_prefetch((const char *)(w3 + off + ahead), _MM_HINT_T0);
-        if (b == 0 && e.head) {
-            a0 = i8_widen(a0, i8_block_edge(w0, xp, e));
-            a1 = i8_widen(a1, i8_block_edge(w1, xp, e));
-            a2 = i8_widen(a2, i8_block_edge(w2, xp, e));
-            a3 = i8_widen(a3, i8_block_edge(w3, xp, e));
-        } else {
-            a0 = i8_widen(a0, i8_block(w0 + off, xp));
-            a1 = i8_widen(a1, i8_block(w1 + off, xp));
-            a2 = i8_widen(a2, i8_block(w2 + off, xp));
-            a3 = i8_widen(a3, i8_block(w3 + off, xp));
-        }
+        a0 = i8_widen(a0, i8_block(w0 + off, xp));
+        a1 = i8_widen(a1, i8_block(w1 + off, xp));
+        a2 = i8_widen(a2, i8_block(w2 + off, xp));
+        a3 = i8_widen(a3, i8_block(w3 + off, xp));
+    }
+    if (e.head) {
+        a0 = i8_widen(a0, i8_block_edge(w0, planes, e));
+        a1 = i8_widen(a1, i8_block_edge(w1, planes, e));
+        a2 = i8_widen(a2, i8_block_edge(w2, planes, e));
+        a3 = i8_widen(a3, i8_block_edge(w3, planes, e));
     }
     acc[0] = hsum_epi32(a0);
     acc[1] = hsum_epi32(a1);
@@ -798,12 +796,10 @@ i8_row1_avx2(const uint8_t *w, const int8_t *planes, size_t nlines,
 {
     __m256i a = _mm256_setzero_si256();
 
-    for (size_t b = 0; b < nlines; b++) {
-        const int8_t *xp = planes + b * QK256_BLOCK_ELEMS;
-
-        a = i8_widen(a, b == 0 && e.head ? i8_block_edge(w, xp, e)
-                                         : i8_block(w + b * QK256_BLOCK_BYTES, xp));
-    }
+    for (size_t b = e.head ? 1 : 0; b < nlines; b++)
+        a = i8_widen(a, i8_block(w + b * QK256_BLOCK_BYTES, planes + b * QK256_BLOCK_ELEMS));
+    if (e.head)
+        a = i8_widen(a, i8_block_edge(w, planes, e));
     return hsum_epi32(a);
 }
 

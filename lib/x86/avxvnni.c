@@ -144,13 +144,13 @@ hsum_epi32(__m256i v)
  * GEMV 82-95, this 61-69, 1.33-1.38 times as fast; with one sum a row,
  * 83-86, the chains' latency bounding the loop. */
 
-/* The sums of line b of the row at p, an edge line if b == 0 and e.head,
- * into a0 (first half) and a1 (second half). */
+/* The sums of line b of the row at p into a0 (first half) and a1 (second
+ * half); of the edge line with edge. */
 static ALWAYS_INLINE void
 line_dot(__m256i *a0, __m256i *a1, const uint8_t *p, const int8_t *xp, size_t b,
-         struct qk256_i8_edges e)
+         struct qk256_i8_edges e, int edge)
 {
-    if (b == 0 && e.head) {
+    if (edge) {
         *a0 = dot32(*a0, edge_half(p, 0, e), xp);
         *a1 = dot32(*a1, edge_half(p, 1, e), xp + 32);
     } else {
@@ -170,9 +170,8 @@ i8_rows4_avxvnni(uint32_t acc[4], const uint8_t *w, size_t gap,
     __m256i a00 = _mm256_setzero_si256(), a01 = a00, a10 = a00, a11 = a00;
     __m256i a20 = a00, a21 = a00, a30 = a00, a31 = a00;
 
-    for (size_t i = 0; i < nlines; i++) {
-        /* The edge line last (see avx512.c): lines 1, 2, ..., then 0. */
-        size_t b = e.head && i + 1 < nlines ? i + 1 : e.head ? 0 : i;
+    /* The edge line last (see avx512.c), out of the loop. */
+    for (size_t b = e.head ? 1 : 0; b < nlines; b++) {
         const int8_t *xp = planes + b * QK256_BLOCK_ELEMS;
         size_t off = b * QK256_BLOCK_BYTES;
 
@@ -180,10 +179,16 @@ i8_rows4_avxvnni(uint32_t acc[4], const uint8_t *w, size_t gap,
         _mm_prefetch((const char *)(w1 + off + ahead), _MM_HINT_T0);
         _mm_prefetch((const char *)(w2 + off + ahead), _MM_HINT_T0);
         _mm_prefetch((const char *)(w3 + off + ahead), _MM_HINT_T0);
-        line_dot(&a00, &a01, w0, xp, b, e);
-        line_dot(&a10, &a11, w1, xp, b, e);
-        line_dot(&a20, &a21, w2, xp, b, e);
-        line_dot(&a30, &a31, w3, xp, b, e);
+        line_dot(&a00, &a01, w0, xp, b, e, 0);
+        line_dot(&a10, &a11, w1, xp, b, e, 0);
+        line_dot(&a20, &a21, w2, xp, b, e, 0);
+        line_dot(&a30, &a31, w3, xp, b, e, 0);
+    }
+    if (e.head) {
+        line_dot(&a00, &a01, w0, planes, 0, e, 1);
+        line_dot(&a10, &a11, w1, planes, 0, e, 1);
+        line_dot(&a20, &a21, w2, planes, 0, e, 1);
+        line_dot(&a30, &a31, w3, planes, 0, e, 1);
     }
     acc[0] = hsum_epi32(_mm256_add_epi32(a00, a01));
     acc[1] = hsum_epi32(_mm256_add_epi32(a10, a11));
@@ -197,8 +202,10 @@ i8_row1_avxvnni(const uint8_t *w, const int8_t *planes, size_t nlines,
 {
     __m256i a0 = _mm256_setzero_si256(), a1 = a0;
 
-    for (size_t b = 0; b < nlines; b++)
-        line_dot(&a0, &a1, w, planes + b * QK256_BLOCK_ELEMS, b, e);
+    for (size_t b = e.head ? 1 : 0; b < nlines; b++)
+        line_dot(&a0, &a1, w, planes + b * QK256_BLOCK_ELEMS, b, e, 0);
+    if (e.head)
+        line_dot(&a0, &a1, w, planes, 0, e, 1);
     return hsum_epi32(_mm256_add_epi32(a0, a1));
 }
 
