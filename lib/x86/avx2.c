@@ -26,6 +26,7 @@
  */
 #include "internal.h"
 #include "loops/gemm.h"
+#include "x86/int8.h"
 
 #include <immintrin.h>
 #include <math.h>
@@ -670,28 +671,6 @@ qk256_quantize_i8_avx2(int8_t *xq, float *scale, const float *x, size_t n)
  * neither saturates nor overflows before vpmaddwd widens it to int32.
  */
 
-/* Nibble lookups: w + 2 of the code in bits 0-1 (lo) or 2-3 (hi) of the
- * index, in both 128-bit lanes. */
-static ALWAYS_INLINE __m256i
-i8_lut_lo(void)
-{
-    return _mm256_broadcastsi128_si256(
-        _mm_setr_epi8(0, 1, 3, 4, 0, 1, 3, 4, 0, 1, 3, 4, 0, 1, 3, 4));
-}
-
-static ALWAYS_INLINE __m256i
-i8_lut_hi(void)
-{
-    return _mm256_broadcastsi128_si256(
-        _mm_setr_epi8(0, 0, 0, 0, 1, 1, 1, 1, 3, 3, 3, 3, 4, 4, 4, 4));
-}
-
-static ALWAYS_INLINE __m256i
-load256(const void *p)
-{
-    return _mm256_loadu_si256((const __m256i *)p);
-}
-
 /* 16-bit sums of (w + 2) * x over the 32 bytes of packed codes v, whose
  * activations start at planes xp (plane s at xp + 64 s). */
 static ALWAYS_INLINE __m256i
@@ -715,28 +694,12 @@ i8_block(const uint8_t *p, const int8_t *xp)
     return _mm256_add_epi16(i8_half(load256(p), xp), i8_half(load256(p + 32), xp + 32));
 }
 
-/* i8_block of the edge line at p (gemv_i8.h): half h takes its bytes
- * from [head, 32 h + 32) of the line at p and [32 h, head) of the line
- * tail_off bytes on, with vpmaskmovd, whose dword granularity the
- * driver's shift (a multiple of 4 bytes) allows; nothing else is read. */
+/* i8_block of the edge line at p (gemv_i8.h, int8.h). */
 static ALWAYS_INLINE __m256i
 i8_block_edge(const uint8_t *p, const int8_t *xp, struct qk256_i8_edges e)
 {
-    __m256i s = _mm256_setzero_si256();
-
-    for (int h = 0; h < 2; h++) {
-        __m256i off = _mm256_setr_epi32(32 * h, 32 * h + 4, 32 * h + 8, 32 * h + 12,
-                                        32 * h + 16, 32 * h + 20, 32 * h + 24, 32 * h + 28);
-        /* Dwords at or past head: the row's first bytes. */
-        __m256i m = _mm256_cmpgt_epi32(off, _mm256_set1_epi32((int)e.head - 1));
-        const int *first = (const int *)(const void *)(p + 32 * h);
-        const int *last = (const int *)(const void *)(p + e.tail_off + 32 * h);
-        __m256i v = _mm256_or_si256(_mm256_maskload_epi32(first, m),
-                                    _mm256_maskload_epi32(last, _mm256_xor_si256(m, _mm256_set1_epi32(-1))));
-
-        s = _mm256_add_epi16(s, i8_half(v, xp + 32 * h));
-    }
-    return s;
+    return _mm256_add_epi16(i8_half(i8_edge_half(p, 0, e), xp),
+                            i8_half(i8_edge_half(p, 1, e), xp + 32));
 }
 
 /* acc + the int32 sums of (w + 2) * x over the 16-bit sums s. */
@@ -744,16 +707,6 @@ static ALWAYS_INLINE __m256i
 i8_widen(__m256i acc, __m256i s)
 {
     return _mm256_add_epi32(acc, _mm256_madd_epi16(s, _mm256_set1_epi16(1)));
-}
-
-static ALWAYS_INLINE uint32_t
-hsum_epi32(__m256i v)
-{
-    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
-    return (uint32_t)_mm_cvtsi128_si32(s);
 }
 
 static void
@@ -1152,26 +1105,6 @@ qk256_gemm_avx2(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
  * call of one vector is now the GEMV's (the kernel before: 109-111). */
 
 #define I8_WIDEN_BLOCKS 4
-
-/* The sums a[0, 8) (zero past nt) added up lane by lane: out[t] = the sum
- * of the eight lanes of a[t], by a transpose that takes 21 instructions
- * for all eight where eight separate sums would take 56. */
-static ALWAYS_INLINE void
-hsum8_epi32(uint32_t out[QK256_GEMM_TILE], const __m256i a[QK256_GEMM_TILE])
-{
-    __m256i s[4], u0, u1;
-
-    for (int k = 0; k < 4; k++)
-        s[k] = _mm256_add_epi32(_mm256_unpacklo_epi32(a[2 * k], a[2 * k + 1]),
-                                _mm256_unpackhi_epi32(a[2 * k], a[2 * k + 1]));
-    /* s[k]: lanes {0 + 2, 1 + 3} of a[2k] and a[2k + 1], interleaved. */
-    u0 = _mm256_add_epi32(_mm256_unpacklo_epi64(s[0], s[1]), _mm256_unpackhi_epi64(s[0], s[1]));
-    u1 = _mm256_add_epi32(_mm256_unpacklo_epi64(s[2], s[3]), _mm256_unpackhi_epi64(s[2], s[3]));
-    /* u0: the sums of lanes 0-3 of a[0..3], then of lanes 4-7; u1 a[4..7]. */
-    _mm256_storeu_si256((__m256i *)(void *)out,
-                        _mm256_add_epi32(_mm256_permute2x128_si256(u0, u1, 0x20),
-                                         _mm256_permute2x128_si256(u0, u1, 0x31)));
-}
 
 /* s + the 16-bit sums of the products of d and the 32 activations at x.
  * The empty asm keeps the sums a chain: GCC would otherwise add the four

@@ -23,6 +23,7 @@
  */
 #include "internal.h"
 #include "loops/gemm.h"
+#include "x86/int8.h"
 
 #include <immintrin.h>
 
@@ -37,27 +38,6 @@ qk256_gemm_i8_fn qk256_gemm_i8_avxvnni;
 /* For the GEMM's loops over the vectors of a tile (see avx2.c). */
 #define UNROLL8 _Pragma("GCC unroll 8")
 
-/* Nibble lookups: w + 2 of the code in bits 0-1 (lo) or 2-3 (hi) of the
- * index, in both 128-bit lanes. */
-static ALWAYS_INLINE __m256i
-lut_lo(void)
-{
-    return _mm256_set1_epi32(0x04030100);
-}
-
-static ALWAYS_INLINE __m256i
-lut_hi(void)
-{
-    return _mm256_broadcastsi128_si256(_mm_setr_epi32(0x00000000, 0x01010101, 0x03030303,
-                                                      0x04040404));
-}
-
-static ALWAYS_INLINE __m256i
-load256(const void *p)
-{
-    return _mm256_loadu_si256((const __m256i *)p);
-}
-
 /* The four planes of w + 2 of the 32 packed bytes v: d[s] for codes s
  * (bits 2s, 2s + 1) of each byte. */
 static ALWAYS_INLINE void
@@ -67,10 +47,10 @@ decode32(__m256i d[4], __m256i v)
     __m256i lo = _mm256_and_si256(v, nib);
     __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib);
 
-    d[0] = _mm256_shuffle_epi8(lut_lo(), lo);
-    d[1] = _mm256_shuffle_epi8(lut_hi(), lo);
-    d[2] = _mm256_shuffle_epi8(lut_lo(), hi);
-    d[3] = _mm256_shuffle_epi8(lut_hi(), hi);
+    d[0] = _mm256_shuffle_epi8(i8_lut_lo(), lo);
+    d[1] = _mm256_shuffle_epi8(i8_lut_hi(), lo);
+    d[2] = _mm256_shuffle_epi8(i8_lut_lo(), hi);
+    d[3] = _mm256_shuffle_epi8(i8_lut_hi(), hi);
 }
 
 /* 32 bytes, dpbusd's memory operand. */
@@ -105,33 +85,6 @@ dot32(__m256i a, __m256i v, const int8_t *xp)
     return dpbusd(a, d[3], xp + 192);
 }
 
-/* Half h of the edge line at p (gemv_i8.h): its bytes from [head, 32 h +
- * 32) of the line at p and [32 h, head) of the line tail_off bytes on,
- * with vpmaskmovd, as avx2's i8_block_edge; nothing else is read. */
-static ALWAYS_INLINE __m256i
-edge_half(const uint8_t *p, int h, struct qk256_i8_edges e)
-{
-    __m256i off = _mm256_add_epi32(_mm256_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28),
-                                   _mm256_set1_epi32(32 * h));
-    /* Dwords at or past head: the row's first bytes. */
-    __m256i m = _mm256_cmpgt_epi32(off, _mm256_set1_epi32((int)e.head - 1));
-    const int *first = (const int *)(const void *)(p + 32 * h);
-    const int *last = (const int *)(const void *)(p + e.tail_off + 32 * h);
-
-    return _mm256_or_si256(_mm256_maskload_epi32(first, m),
-                           _mm256_maskload_epi32(last, _mm256_xor_si256(m, _mm256_set1_epi32(-1))));
-}
-
-static ALWAYS_INLINE uint32_t
-hsum_epi32(__m256i v)
-{
-    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
-    return (uint32_t)_mm_cvtsi128_si32(s);
-}
-
 /* ---- gemv_i8 -------------------------------------------------------------
  * Twin: qk256_gemv_i8_scalar, bit-exact, by the method and the driver of
  * avx2's (lines, edge lines, planes, prefetch).  Four rows share each
@@ -151,8 +104,8 @@ line_dot(__m256i *a0, __m256i *a1, const uint8_t *p, const int8_t *xp, size_t b,
          struct qk256_i8_edges e, int edge)
 {
     if (edge) {
-        *a0 = dot32(*a0, edge_half(p, 0, e), xp);
-        *a1 = dot32(*a1, edge_half(p, 1, e), xp + 32);
+        *a0 = dot32(*a0, i8_edge_half(p, 0, e), xp);
+        *a1 = dot32(*a1, i8_edge_half(p, 1, e), xp + 32);
     } else {
         const uint8_t *q = p + b * QK256_BLOCK_BYTES;
 
@@ -282,24 +235,6 @@ i8_row_tile(__m256i a[QK256_GEMM_TILE], const uint8_t *w, const int8_t *planes,
         if (k > 2)
             a[t] = _mm256_add_epi32(a[t], _mm256_add_epi32(sum[2][t], sum[3][t]));
     }
-}
-
-/* The sums a[0, 8) (zero past the tile's width) added up lane by lane:
- * out[t] = the sum of the eight lanes of a[t], by a transpose, 21
- * instructions for all eight. */
-static ALWAYS_INLINE void
-hsum8_epi32(uint32_t out[QK256_GEMM_TILE], const __m256i a[QK256_GEMM_TILE])
-{
-    __m256i s[4], u0, u1;
-
-    for (int k = 0; k < 4; k++)
-        s[k] = _mm256_add_epi32(_mm256_unpacklo_epi32(a[2 * k], a[2 * k + 1]),
-                                _mm256_unpackhi_epi32(a[2 * k], a[2 * k + 1]));
-    u0 = _mm256_add_epi32(_mm256_unpacklo_epi64(s[0], s[1]), _mm256_unpackhi_epi64(s[0], s[1]));
-    u1 = _mm256_add_epi32(_mm256_unpacklo_epi64(s[2], s[3]), _mm256_unpackhi_epi64(s[2], s[3]));
-    _mm256_storeu_si256((__m256i *)(void *)out,
-                        _mm256_add_epi32(_mm256_permute2x128_si256(u0, u1, 0x20),
-                                         _mm256_permute2x128_si256(u0, u1, 0x31)));
 }
 
 /* One copy of i8_row_tile for each tile width.  The twin of an odd last
