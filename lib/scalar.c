@@ -584,13 +584,16 @@ gemm_i8_tile(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
             xsum[t] = i8_fields(xf[t], xq + t * ldx + c0, len);
         for (size_t r = 0; r < rows; r++) {
             const uint8_t *p = w + r * row_stride + c0 / 4;
-            uint64_t s[I8_TILE] = { 0 }, f = 0;
+            uint64_t s[I8_TILE], s0 = 0, s1 = 0, s2 = 0, s3 = 0, f = 0;
 
             for (size_t j = 0; j < nbytes; j++) {
                 f += fields_of[p[j]];
-                for (size_t t = 0; t < I8_TILE; t++)
-                    s[t] += i8_dot4(p[j], xf[t][j]);
+                s0 += i8_dot4(p[j], xf[0][j]);
+                s1 += i8_dot4(p[j], xf[1][j]);
+                s2 += i8_dot4(p[j], xf[2][j]);
+                s3 += i8_dot4(p[j], xf[3][j]);
             }
+            s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
             for (size_t t = 0; t < I8_TILE; t++)
                 qk256_i8_finish(y + t * ldy + r, i8_unbias((uint32_t)s[t], f, xsum[t]),
                                 first, last, qk256_get_f32(scales, t));
