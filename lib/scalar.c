@@ -102,14 +102,21 @@ qk256_codes_ok_scalar(const uint8_t *codes, size_t n)
     return any <= 3;
 }
 
+/* The bits of v: compare, mask and test floats as integers. */
+static uint32_t
+bits_of(float v)
+{
+    uint32_t u;
+
+    memcpy(&u, &v, sizeof u);
+    return u;
+}
+
 /* Infinity and NaN have every exponent bit set. */
 static uint32_t
 exponent_bits(const float *x, size_t i)
 {
-    uint32_t u;
-
-    memcpy(&u, (const unsigned char *)x + i * sizeof u, sizeof u);
-    return u & 0x7f800000u;
+    return bits_of(qk256_get_f32(x, i)) & 0x7f800000u;
 }
 
 int
@@ -301,15 +308,6 @@ qk256_gemm_scalar(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
  * does as an unsigned integer, which lets the loops vectorise: the loops
  * of a fixed count SCAN vectorise, and the rest of an array takes a plain
  * loop. */
-static uint32_t
-bits_of(float v)
-{
-    uint32_t u;
-
-    memcpy(&u, &v, sizeof u);
-    return u;
-}
-
 /* |x| as its bits, a non-negative int32 (int32, not uint32: SSE2 compares
  * signed integers only). */
 static int32_t
