@@ -588,6 +588,44 @@ START_TEST(test_i8_bands)
 }
 END_TEST
 
+/* w 16, 32 or 48 bytes past a cache line (and just after a guard page),
+ * where avx512's tile kernel (n < 32) reads whole lines from before w and
+ * masks off what is not the rows' (lib/loops/gemm.h, gemv_i8.h); on a
+ * line, as the lines' twin; and ending a byte before a guard page, at an
+ * odd offset (blocks, as before).  _i picks the placement.  Every tile
+ * width 1..8 with each cols: one element, about a line, and across one
+ * and two column chunks (4096) of the int8 GEMMs, so that the chunks
+ * after the first start past a line too; row counts with an odd last
+ * row, and row strides of whole lines (0 and 64 bytes of padding) and
+ * one that is not (3: blocks as before). */
+START_TEST(test_i8_lines)
+{
+    static const unsigned places[] = {
+        GBUF_FRONT + 1, GBUF_FRONT + 2, GBUF_FRONT + 3, GBUF_FRONT, 1,
+    };
+    static const size_t cols[] = { 1, 255, 256, 257, 300, 513, 4096 + 7, 8192 + 300 };
+    static const size_t nrows[] = { 1, 2, 3, 5 };
+    static const size_t pads[] = { 0, 64, 3 };
+    const struct target *t = target_of(_i);
+    unsigned place = places[case_of(_i)];
+    unsigned k = 0;
+    struct rng r;
+
+    rng_seed(&r, 0x11e5u + (unsigned)case_of(_i));
+    for (size_t ci = 0; ci < NELEMS(cols); ci++) {
+        for (size_t n = 1; n <= 8; n++, k++) {
+            struct mcase mc = plain_mcase(1, nrows[(ci + n) % NELEMS(nrows)],
+                                          cols[ci], n, place + 1 + k, k % 2 == 0, &r);
+
+            mc.wpad = pads[k % NELEMS(pads)];
+            mc.w_pos = place;
+            mc.qk = k % 2 ? XQ_FULL : XQ_EDGES;
+            run_case(t, &mc);
+        }
+    }
+}
+END_TEST
+
 /* cols = awkward_sizes[case_of(i)], with row counts and result counts
  * paired across tiles and groups (fewer pairs for the widest, which
  * test_n covers at small widths); random weights, x in [-10, 10] or
@@ -1328,6 +1366,7 @@ suite_gemm(void)
         { test_i8_shapes, (int)n_awkward_sizes },
         { test_i8_wide, 3 },
         { test_i8_bands, 2 },
+        { test_i8_lines, 5 },
         { test_i8_row_blocks, (int)NELEMS(block_cols) },
         { test_i8_scales, (int)XQ_CONST },
         { test_i8_uniform, 16 },
