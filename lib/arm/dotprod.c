@@ -138,8 +138,10 @@ i8_tile_kernel(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0, const uint8_
 /* One copy of the tile kernel for each width. */
 static void
 i8_tile_dotprod(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0, const uint8_t *w1,
-                const int8_t *planes, size_t nblocks, size_t nt)
+                const int8_t *planes, size_t nblocks, size_t nt,
+                struct qk256_i8_edges e)
 {
+    (void)e; /* whole blocks: the driver is not asked to shift lines */
 #define I8_TILE(width) i8_tile_kernel(acc, w0, w1, planes, nblocks, width)
     QK256_GEMM_BY_WIDTH(nt, I8_TILE)
 #undef I8_TILE
@@ -151,5 +153,5 @@ qk256_gemm_i8_dotprod(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                       size_t rows, size_t cols, size_t n)
 {
     qk256_gemm_i8_driver(y, ldy, w, row_stride, xq, ldx, scales, rows, cols, n,
-                         qk256_i8_tile_planes_neon, i8_tile_dotprod);
+                         qk256_i8_tile_planes_neon, i8_tile_dotprod, NULL);
 }

@@ -121,8 +121,10 @@ i8_tile_kernel(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0, const uint8_
 /* One copy of the tile kernel for each number of pairs. */
 static void
 i8_tile_i8mm(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0, const uint8_t *w1,
-             const int8_t *planes, size_t nblocks, size_t nt)
+             const int8_t *planes, size_t nblocks, size_t nt,
+             struct qk256_i8_edges e)
 {
+    (void)e; /* whole blocks: the driver is not asked to shift lines */
     switch ((nt + 1) / 2) {
     case 1: i8_tile_kernel(acc, w0, w1, planes, nblocks, 1); break;
     case 2: i8_tile_kernel(acc, w0, w1, planes, nblocks, 2); break;
@@ -137,5 +139,5 @@ qk256_gemm_i8_i8mm(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                    size_t rows, size_t cols, size_t n)
 {
     qk256_gemm_i8_driver(y, ldy, w, row_stride, xq, ldx, scales, rows, cols, n,
-                         i8_tile_planes_i8mm, i8_tile_i8mm);
+                         i8_tile_planes_i8mm, i8_tile_i8mm, NULL);
 }

@@ -214,7 +214,18 @@ qk256_gemm_y_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
  * as its kernel reads them: x86 one vector after another, arm64 group by
  * group (lib/arm/neon.h).  Between chunks, partial sums wait in y, as in
  * the GEMV.  Each result is the exact int32 sum times the same scale, so
- * it is the GEMV's bit for bit. */
+ * it is the GEMV's bit for bit.
+ *
+ * Alignment: as in the GEMV driver, a variant whose tile kernel takes
+ * lines and edge lines (avx512) has the rows read in aligned lines from
+ * w - o where every row starts o bytes past a line, o a multiple of 4
+ * (gemv_i8.h).  A chunk is QK256_GEMM_I8_CHUNK_ELEMS / 256 = 16 lines, a
+ * whole number of lines, so every chunk starts o bytes past a line too:
+ * the first chunk's first line is the edge line, every other line is
+ * plain, and line l holds columns 256 l - 4 o on (so the last chunk has
+ * one line fewer of the row's columns: its last o bytes are in the edge
+ * line).  The planes follow the lines, built per vector by
+ * qk256_i8_line_planes. */
 #define QK256_GEMM_I8_CHUNK_ELEMS (16 * QK256_BLOCK_ELEMS)
 
 typedef int8_t qk256_i8_tile_planes[QK256_GEMM_TILE * QK256_GEMM_I8_CHUNK_ELEMS];
@@ -238,31 +249,43 @@ qk256_i8_tile_planes_each(qk256_i8_planes_fn *planes_of, int8_t *planes,
         bias[t] = planes_of(planes + t * QK256_GEMM_I8_CHUNK_ELEMS, xq + t * ldx, len);
 }
 
-/* The biased sums (see gemv_i8.h) over nblocks blocks of the rows at w0
- * and w1, for the nt (1..QK256_GEMM_TILE) vectors of the tile's planes:
- * acc[i][t] for row i and vector t. */
+/* The biased sums (see gemv_i8.h) over nlines lines (blocks) of the rows
+ * at w0 and w1, for the nt (1..QK256_GEMM_TILE) vectors of the tile's
+ * planes: acc[i][t] for row i and vector t; the first line as e says
+ * (e.head = 0, all lines plain, unless the driver shifts). */
 typedef void qk256_i8_tile_fn(uint32_t acc[2][QK256_GEMM_TILE],
                               const uint8_t *w0, const uint8_t *w1,
-                              const int8_t *planes, size_t nblocks, size_t nt);
+                              const int8_t *planes, size_t nlines, size_t nt,
+                              struct qk256_i8_edges e);
 
 /* Rows a band: the weights of a band's chunk (256 KB) stay in L2 while
  * every tile of vectors takes them, where the tiles one after another
  * over all the rows read a large matrix from memory once per tile. */
 #define QK256_GEMM_I8_BAND_ROWS 256
 
+/* Exactly one of tile_planes and line_planes is given.  line_planes: the
+ * planes function of a variant whose tile kernel takes lines and edge
+ * lines, and reads the tile's planes as the GEMV's, one vector after
+ * another; the driver then shifts where the rows allow (above), and
+ * builds each vector's planes line by line. */
 static inline __attribute__((always_inline)) void
 qk256_gemm_i8_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                      const int8_t *xq, size_t ldx, const float *scales,
                      size_t rows, size_t cols, size_t n,
-                     qk256_i8_tile_planes_fn *tile_planes, qk256_i8_tile_fn *tile)
+                     qk256_i8_tile_planes_fn *tile_planes, qk256_i8_tile_fn *tile,
+                     qk256_i8_planes_fn *line_planes)
 {
     qk256_i8_tile_planes planes __attribute__((aligned(64)));
     uint32_t bias[QK256_GEMM_TILE] = { 0 };
+    const size_t chunk_lines = QK256_GEMM_I8_CHUNK_ELEMS / QK256_BLOCK_ELEMS;
+    size_t nb = qk256_row_bytes(cols), nlines = nb / QK256_BLOCK_BYTES;
+    size_t o = qk256_i8_line_offset(w, row_stride, line_planes != NULL);
 
-    for (size_t c0 = 0; c0 < cols; c0 += QK256_GEMM_I8_CHUNK_ELEMS) {
-        size_t len = qk256_min(cols - c0, QK256_GEMM_I8_CHUNK_ELEMS);
-        size_t nblocks = qk256_blocks(len);
-        int first = c0 == 0, last = cols - c0 == len;
+    w = (const uint8_t *)((uintptr_t)w - o);
+    for (size_t l0 = 0; l0 < nlines; l0 += chunk_lines) {
+        size_t nl = qk256_min(nlines - l0, chunk_lines);
+        int first = l0 == 0, last = l0 + nl == nlines;
+        struct qk256_i8_edges e = { first ? o : 0, first ? nb : 0 };
         size_t built = n; /* the tile whose planes are built (n: none) */
 
         for (size_t r0 = 0; r0 < rows; r0 += QK256_GEMM_I8_BAND_ROWS) {
@@ -273,17 +296,28 @@ qk256_gemm_i8_driver(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
 
                 /* With one tile, its planes serve every band. */
                 if (built != j0) {
-                    tile_planes(planes, bias, xq + j0 * ldx + c0, ldx, len, nt);
+                    const int8_t *xt = xq + j0 * ldx;
+                    size_t c0 = l0 * QK256_BLOCK_ELEMS;
+
+                    if (line_planes) {
+                        for (size_t t = 0; t < nt; t++)
+                            bias[t] = qk256_i8_line_planes(planes + t * QK256_GEMM_I8_CHUNK_ELEMS,
+                                                           xt + t * ldx, cols, nb, o, l0, nl,
+                                                           line_planes);
+                    } else {
+                        tile_planes(planes, bias, xt + c0, ldx,
+                                    qk256_min(cols - c0, QK256_GEMM_I8_CHUNK_ELEMS), nt);
+                    }
                     built = j0;
                 }
                 for (size_t r = r0; r < r1; r += 2) {
-                    const uint8_t *w0 = w + r * row_stride + c0 / 4;
+                    const uint8_t *w0 = w + r * row_stride + l0 * QK256_BLOCK_BYTES;
                     /* An odd last row is passed as both rows (w1 == w0)
                      * and stored once. */
                     size_t nr = qk256_min(r1 - r, 2);
                     uint32_t acc[2][QK256_GEMM_TILE];
 
-                    tile(acc, w0, nr == 2 ? w0 + row_stride : w0, planes, nblocks, nt);
+                    tile(acc, w0, nr == 2 ? w0 + row_stride : w0, planes, nl, nt, e);
                     for (size_t i = 0; i < nr; i++)
                         for (size_t t = 0; t < nt; t++)
                             qk256_i8_finish(y + (j0 + t) * ldy + r + i,

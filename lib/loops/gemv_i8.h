@@ -33,7 +33,8 @@
  * follow the lines: those of the edge line hold the row's last 4 o
  * activations, then its first 256 - 4 o.  A row that does not start on a
  * multiple of 4, or rows that start at different offsets, are read in
- * blocks from w as before.
+ * blocks from w as before.  The gemm_i8 driver (gemm.h) reads the rows
+ * of a tile kernel that asks for it (avx512's) in the same lines.
  */
 #ifndef QK256_LOOPS_GEMV_I8_H
 #define QK256_LOOPS_GEMV_I8_H
@@ -131,6 +132,18 @@ qk256_i8_line_planes(int8_t *dst, const int8_t *xq, size_t cols, size_t nb,
     return bias;
 }
 
+/* The o (above) of rows at w, row_stride apart, when shift says that the
+ * variant's kernels take lines and edge lines: 0 (blocks) where they do
+ * not, or the rows cannot be read in lines.  The drivers read the lines
+ * from w - o. */
+static inline __attribute__((always_inline)) size_t
+qk256_i8_line_offset(const uint8_t *w, size_t row_stride, int shift)
+{
+    size_t o = (uintptr_t)w % QK256_BLOCK_BYTES;
+
+    return shift && o % 4 == 0 && row_stride % QK256_BLOCK_BYTES == 0 ? o : 0;
+}
+
 /* shift: whether the variant's kernels take lines and edge lines (see
  * above) rather than only blocks. */
 static inline __attribute__((always_inline)) void
@@ -142,12 +155,9 @@ qk256_gemv_i8_driver(float *y, const uint8_t *w, size_t row_stride,
     int8_t planes[QK256_I8_CHUNK_ELEMS] __attribute__((aligned(64)));
     const size_t chunk_lines = QK256_I8_CHUNK_ELEMS / QK256_BLOCK_ELEMS;
     size_t nb = qk256_row_bytes(cols), nlines = nb / QK256_BLOCK_BYTES;
-    size_t o = (uintptr_t)w % QK256_BLOCK_BYTES;
+    size_t o = qk256_i8_line_offset(w, row_stride, shift);
 
-    if (shift && o % 4 == 0 && row_stride % QK256_BLOCK_BYTES == 0)
-        w = (const uint8_t *)((uintptr_t)w - o);
-    else
-        o = 0;
+    w = (const uint8_t *)((uintptr_t)w - o);
     for (size_t l0 = 0; l0 < nlines; l0 += chunk_lines) {
         size_t nl = qk256_min(nlines - l0, chunk_lines);
         uint32_t bias = qk256_i8_line_planes(planes, xq, cols, nb, o, l0, nl, planes_of);

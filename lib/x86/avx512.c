@@ -574,8 +574,10 @@ i8_tile8x16(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0,
 /* One copy of the tile kernel for each width. */
 static void
 i8_tile_avx512(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0,
-               const uint8_t *w1, const int8_t *planes, size_t nblocks, size_t nt)
+               const uint8_t *w1, const int8_t *planes, size_t nblocks, size_t nt,
+               struct qk256_i8_edges e)
 {
+    (void)e; /* whole blocks: the driver is not asked to shift lines */
 #define I8_TILE16(k) i8_tile16(acc, w0, w1, planes, nblocks, k)
     if (nt == QK256_GEMM_TILE)
         i8_tile8x16(acc, w0, w1, planes, nblocks);
@@ -831,7 +833,7 @@ qk256_gemm_i8_avx512(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
         return;
     }
     qk256_gemm_i8_driver(y, ldy, w, row_stride, xq, ldx, scales, rows, cols, n,
-                         qk256_i8_tile_planes_avx2, i8_tile_avx512);
+                         qk256_i8_tile_planes_avx2, i8_tile_avx512, NULL);
 }
 
 /* ---- gemm ----------------------------------------------------------------

@@ -241,8 +241,10 @@ i8_row_tile(__m256i a[QK256_GEMM_TILE], const uint8_t *w, const int8_t *planes,
  * row (w1 == w0) is not computed again. */
 static void
 i8_tile_avxvnni(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0,
-                const uint8_t *w1, const int8_t *planes, size_t nblocks, size_t nt)
+                const uint8_t *w1, const int8_t *planes, size_t nblocks, size_t nt,
+                struct qk256_i8_edges e)
 {
+    (void)e; /* whole blocks: the driver is not asked to shift lines */
     for (int i = 0; i < (w1 == w0 ? 1 : 2); i++) {
         const uint8_t *w = i ? w1 : w0;
         __m256i a[QK256_GEMM_TILE];
@@ -264,5 +266,5 @@ qk256_gemm_i8_avxvnni(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
         qk256_gemv_i8_avxvnni(y, w, row_stride, xq, qk256_get_f32(scales, 0), rows, cols);
     else
         qk256_gemm_i8_driver(y, ldy, w, row_stride, xq, ldx, scales, rows, cols, n,
-                             qk256_i8_tile_planes_avx2, i8_tile_avxvnni);
+                             qk256_i8_tile_planes_avx2, i8_tile_avxvnni, NULL);
 }
