@@ -1203,7 +1203,8 @@ i8_tile_avx2(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0,
     }
 }
 
-/* The tile's planes, vector after vector; avx512 takes them too. */
+/* The tile's planes, vector after vector; avxvnni takes them too (avx512
+ * the same planes, which lib/loops/gemm.h builds line by line). */
 void
 qk256_i8_tile_planes_avx2(int8_t *planes, uint32_t *bias, const int8_t *xq,
                           size_t ldx, size_t len, size_t nt)

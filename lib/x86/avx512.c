@@ -435,47 +435,69 @@ qk256_gemv_i8_avx512(float *y, const uint8_t *w, size_t row_stride,
 
 /* ---- gemm_i8 -------------------------------------------------------------
  * Twin: qk256_gemm_i8_scalar, bit-exact: exact int32 sums, by the method
- * of the GEMV (gemv_i8.h).  Per block, each of the two rows is decoded
+ * of the GEMV (gemv_i8.h).  Per line (a block, or a cache line where the
+ * driver shifts them, as for the GEMV), each of the two rows is decoded
  * once, four vpshufb, and each decoded plane meets the same plane of every
- * vector of the tile: 8 vpdpbusd per vector and block, 16 accumulators for
- * a tile of 8. */
+ * vector of the tile: 8 vpdpbusd per vector and line, 16 accumulators for
+ * a tile of 8.  The edge line is the GEMV's (i8_edge_line16), taken last.
+ *
+ * Why lines: read in blocks, the tile kernels' two 64-byte weight loads
+ * per block span two cache lines at malloc's 16 bytes past one (or GGUF's
+ * 32), in a loop that its loads help bound (below).  Time at --align 16,
+ * 32 and 48 over that at 0, qk256-bench --variants avx512 gemm_i8
+ * 2560x2560x8, medians of 20 runs alternated with the blocks' build:
+ * blocks 1.045, 1.031, 1.056; lines 1.014, 0.988, 1.025.  2560 x 6912 x
+ * 8, calls of the two builds alternated in one process on the same
+ * buffers: blocks 1.04-1.07, lines 0.96-0.99. */
 
+/* Lines v0 and v1 of the two rows against the planes at xb, those of
+ * their line. */
 static ALWAYS_INLINE void
-i8_tile16(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0,
-          const uint8_t *w1, const int8_t *planes, size_t nblocks, size_t nt)
+i8_tile16_line(__m512i a0[QK256_GEMM_TILE], __m512i a1[QK256_GEMM_TILE], __m512i v0,
+               __m512i v1, const int8_t *xb, size_t nt)
 {
     const __m512i nib = _mm512_set1_epi8(0x0f);
     const __m512i lut_lo = _mm512_set1_epi32(0x04030100);
     const __m512i lut_hi = _mm512_set4_epi32(0x04040404, 0x03030303, 0x01010101, 0x00000000);
+    __m512i lo0 = _mm512_and_si512(v0, nib);
+    __m512i hi0 = _mm512_and_si512(_mm512_srli_epi16(v0, 4), nib);
+    __m512i lo1 = _mm512_and_si512(v1, nib);
+    __m512i hi1 = _mm512_and_si512(_mm512_srli_epi16(v1, 4), nib);
+
+    for (int s = 0; s < 4; s++) {
+        __m512i lut = s & 1 ? lut_hi : lut_lo;
+        __m512i d0 = _mm512_shuffle_epi8(lut, s < 2 ? lo0 : hi0);
+        __m512i d1 = _mm512_shuffle_epi8(lut, s < 2 ? lo1 : hi1);
+        const int8_t *xp = xb + 64 * s;
+
+        UNROLL8
+        for (size_t t = 0; t < nt; t++) {
+            __m512i x = _mm512_load_si512(xp + t * QK256_GEMM_I8_CHUNK_ELEMS);
+
+            __asm__("" : "+v"(x)); /* one load for both rows (gemm) */
+            a0[t] = _mm512_dpbusd_epi32(a0[t], d0, x);
+            a1[t] = _mm512_dpbusd_epi32(a1[t], d1, x);
+        }
+    }
+}
+
+/* The edge line last, as in the GEMV's kernels, so that the rows are
+ * read in order. */
+static ALWAYS_INLINE void
+i8_tile16(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0, const uint8_t *w1,
+          const int8_t *planes, size_t nlines, size_t nt, struct qk256_i8_edges e)
+{
     __m512i a0[QK256_GEMM_TILE], a1[QK256_GEMM_TILE];
 
     UNROLL8
     for (size_t t = 0; t < nt; t++)
         a0[t] = a1[t] = _mm512_setzero_si512();
-    for (size_t b = 0; b < nblocks; b++) {
-        __m512i v0 = _mm512_loadu_si512(w0 + b * QK256_BLOCK_BYTES);
-        __m512i v1 = _mm512_loadu_si512(w1 + b * QK256_BLOCK_BYTES);
-        __m512i lo0 = _mm512_and_si512(v0, nib);
-        __m512i hi0 = _mm512_and_si512(_mm512_srli_epi16(v0, 4), nib);
-        __m512i lo1 = _mm512_and_si512(v1, nib);
-        __m512i hi1 = _mm512_and_si512(_mm512_srli_epi16(v1, 4), nib);
-
-        for (int s = 0; s < 4; s++) {
-            __m512i lut = s & 1 ? lut_hi : lut_lo;
-            __m512i d0 = _mm512_shuffle_epi8(lut, s < 2 ? lo0 : hi0);
-            __m512i d1 = _mm512_shuffle_epi8(lut, s < 2 ? lo1 : hi1);
-            const int8_t *xp = planes + b * QK256_BLOCK_ELEMS + 64 * s;
-
-            UNROLL8
-            for (size_t t = 0; t < nt; t++) {
-                __m512i x = _mm512_load_si512(xp + t * QK256_GEMM_I8_CHUNK_ELEMS);
-
-                __asm__("" : "+v"(x)); /* one load for both rows (gemm) */
-                a0[t] = _mm512_dpbusd_epi32(a0[t], d0, x);
-                a1[t] = _mm512_dpbusd_epi32(a1[t], d1, x);
-            }
-        }
-    }
+    for (size_t b = e.head ? 1 : 0; b < nlines; b++)
+        i8_tile16_line(a0, a1, _mm512_loadu_si512(w0 + b * QK256_BLOCK_BYTES),
+                       _mm512_loadu_si512(w1 + b * QK256_BLOCK_BYTES),
+                       planes + b * QK256_BLOCK_ELEMS, nt);
+    if (e.head)
+        i8_tile16_line(a0, a1, i8_edge_line16(w0, e), i8_edge_line16(w1, e), planes, nt);
     UNROLL8
     for (size_t t = 0; t < nt; t++) {
         acc[0][t] = (uint32_t)_mm512_reduce_add_epi32(a0[t]);
@@ -493,9 +515,10 @@ i8_tile16(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0,
  * us per call: gemm_i8 2560x2560x8 252 -> 239, 2560x6912x64 5910 -> 5395.
  * What bounds it: per block and tile, 64 vpdpbusd, 8 vpshufb and 6 masks
  * and shifts share the two vector ports, and 34 64-byte loads the load
- * ports (about 1.2 a cycle here), so the loop alone stays under 76% of
- * the peak.  I8_TILE8_PLANE: plane s of the 8 vectors against the rows'
- * decoded planes d0 and d1. */
+ * ports (about 1.2 a cycle here; 36 if the two of weights each spanned two
+ * cache lines: hence the lines above), so the loop alone stays under 76%
+ * of the peak.  I8_TILE8_PLANE: plane s of the 8 vectors (the line's
+ * planes at xb_) against the rows' nibbles n0 and n1 decoded by lut. */
 #define I8_TILE8_VEC(t, p, q)                                                 \
     do {                                                                      \
         __m512i x_ = _mm512_load_si512(xp_ + (t) * QK256_GEMM_I8_CHUNK_ELEMS); \
@@ -504,10 +527,11 @@ i8_tile16(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0,
         p = _mm512_dpbusd_epi32(p, d0_, x_);                                  \
         q = _mm512_dpbusd_epi32(q, d1_, x_);                                  \
     } while (0)
-#define I8_TILE8_PLANE(s, d0, d1)                                             \
+#define I8_TILE8_PLANE(s, lut, n0, n1)                                        \
     do {                                                                      \
-        const int8_t *xp_ = planes + b * QK256_BLOCK_ELEMS + 64 * (s);        \
-        __m512i d0_ = (d0), d1_ = (d1);                                       \
+        const int8_t *xp_ = xb_ + 64 * (s);                                   \
+        __m512i d0_ = _mm512_shuffle_epi8(lut, n0);                           \
+        __m512i d1_ = _mm512_shuffle_epi8(lut, n1);                           \
                                                                               \
         I8_TILE8_VEC(0, p0, q0);                                              \
         I8_TILE8_VEC(1, p1, q1);                                              \
@@ -543,9 +567,27 @@ hsum16x16(__m512i a, __m512i b, __m512i c, __m512i d)
     return _mm512_add_epi32(_mm512_shuffle_i32x4(ab, cd, 0x88), _mm512_shuffle_i32x4(ab, cd, 0xdd));
 }
 
+/* Lines v0 and v1 of the two rows against the planes at xb, those of
+ * their line. */
+#define I8_TILE8_LINE(v0, v1, xb)                                             \
+    do {                                                                      \
+        __m512i v0_ = (v0), v1_ = (v1);                                       \
+        const int8_t *xb_ = (xb);                                             \
+        __m512i n0_ = _mm512_and_si512(v0_, nib);                             \
+        __m512i n1_ = _mm512_and_si512(v1_, nib);                             \
+                                                                              \
+        I8_TILE8_PLANE(0, lut_lo, n0_, n1_);                                  \
+        I8_TILE8_PLANE(1, lut_hi, n0_, n1_);                                  \
+        n0_ = _mm512_and_si512(_mm512_srli_epi16(v0_, 4), nib);               \
+        n1_ = _mm512_and_si512(_mm512_srli_epi16(v1_, 4), nib);               \
+        I8_TILE8_PLANE(2, lut_lo, n0_, n1_);                                  \
+        I8_TILE8_PLANE(3, lut_hi, n0_, n1_);                                  \
+    } while (0)
+
+/* The edge line last, as in i8_tile16. */
 static void
-i8_tile8x16(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0,
-            const uint8_t *w1, const int8_t *planes, size_t nblocks)
+i8_tile8x16(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0, const uint8_t *w1,
+            const int8_t *planes, size_t nlines, struct qk256_i8_edges e)
 {
     const __m512i nib = _mm512_set1_epi8(0x0f);
     const __m512i lut_lo = _mm512_set1_epi32(0x04030100);
@@ -554,18 +596,12 @@ i8_tile8x16(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0,
     __m512i p4 = p0, p5 = p0, p6 = p0, p7 = p0;
     __m512i q0 = p0, q1 = p0, q2 = p0, q3 = p0, q4 = p0, q5 = p0, q6 = p0, q7 = p0;
 
-    for (size_t b = 0; b < nblocks; b++) {
-        __m512i v0 = _mm512_loadu_si512(w0 + b * QK256_BLOCK_BYTES);
-        __m512i v1 = _mm512_loadu_si512(w1 + b * QK256_BLOCK_BYTES);
-        __m512i n0 = _mm512_and_si512(v0, nib), n1 = _mm512_and_si512(v1, nib);
-
-        I8_TILE8_PLANE(0, _mm512_shuffle_epi8(lut_lo, n0), _mm512_shuffle_epi8(lut_lo, n1));
-        I8_TILE8_PLANE(1, _mm512_shuffle_epi8(lut_hi, n0), _mm512_shuffle_epi8(lut_hi, n1));
-        n0 = _mm512_and_si512(_mm512_srli_epi16(v0, 4), nib);
-        n1 = _mm512_and_si512(_mm512_srli_epi16(v1, 4), nib);
-        I8_TILE8_PLANE(2, _mm512_shuffle_epi8(lut_lo, n0), _mm512_shuffle_epi8(lut_lo, n1));
-        I8_TILE8_PLANE(3, _mm512_shuffle_epi8(lut_hi, n0), _mm512_shuffle_epi8(lut_hi, n1));
-    }
+    for (size_t b = e.head ? 1 : 0; b < nlines; b++)
+        I8_TILE8_LINE(_mm512_loadu_si512(w0 + b * QK256_BLOCK_BYTES),
+                      _mm512_loadu_si512(w1 + b * QK256_BLOCK_BYTES),
+                      planes + b * QK256_BLOCK_ELEMS);
+    if (e.head)
+        I8_TILE8_LINE(i8_edge_line16(w0, e), i8_edge_line16(w1, e), planes);
     /* acc is 16 uint32 in a row: p0..p7, then q0..q7. */
     _mm512_storeu_si512(acc, hsum16x16(sum4x4(p0, p1, p2, p3), sum4x4(p4, p5, p6, p7),
                                        sum4x4(q0, q1, q2, q3), sum4x4(q4, q5, q6, q7)));
@@ -574,13 +610,12 @@ i8_tile8x16(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0,
 /* One copy of the tile kernel for each width. */
 static void
 i8_tile_avx512(uint32_t acc[2][QK256_GEMM_TILE], const uint8_t *w0,
-               const uint8_t *w1, const int8_t *planes, size_t nblocks, size_t nt,
+               const uint8_t *w1, const int8_t *planes, size_t nlines, size_t nt,
                struct qk256_i8_edges e)
 {
-    (void)e; /* whole blocks: the driver is not asked to shift lines */
-#define I8_TILE16(k) i8_tile16(acc, w0, w1, planes, nblocks, k)
+#define I8_TILE16(k) i8_tile16(acc, w0, w1, planes, nlines, k, e)
     if (nt == QK256_GEMM_TILE)
-        i8_tile8x16(acc, w0, w1, planes, nblocks);
+        i8_tile8x16(acc, w0, w1, planes, nlines, e);
     else
         QK256_GEMM_BY_WIDTH(nt, I8_TILE16)
 #undef I8_TILE16
@@ -833,7 +868,7 @@ qk256_gemm_i8_avx512(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
         return;
     }
     qk256_gemm_i8_driver(y, ldy, w, row_stride, xq, ldx, scales, rows, cols, n,
-                         qk256_i8_tile_planes_avx2, i8_tile_avx512, NULL);
+                         NULL, i8_tile_avx512, qk256_i8_planes_avx2);
 }
 
 /* ---- gemm ----------------------------------------------------------------
