@@ -5,8 +5,8 @@
  *
  * Each public function gets a table of calls with the status it must
  * return.  All pointers point into one guard-paged arena (or are NULL, or
- * fake pointers near the top of the address space that no correct check
- * dereferences).  The arena starts from the same image before every call;
+ * fake pointers near the top or the bottom of the address space that no
+ * correct check dereferences).  The arena starts from the same image before every call;
  * after a failing call not one byte of it may have changed, and after a
  * successful one no byte outside the outputs (a GEMM's outputs are its n
  * results: the padding between them is not one).
@@ -66,11 +66,17 @@ enum {
 /* qk256_row_bytes as a constant expression: no overflow for SIZE_MAX. */
 #define RB(cols) ((size_t)(cols) / 256 * 64 + ((size_t)(cols) % 256 != 0) * 64)
 
-/* Where a pointer of a table row points: an arena offset, NUL (NULL) or
- * TOP(k) (the address UINTPTR_MAX - k). */
+/* Where a pointer of a table row points: an arena offset, NUL (NULL),
+ * TOP(k) (the address UINTPTR_MAX - k) or LOW(k) (the address 4096 + k,
+ * below the lowest address Linux maps, vm.mmap_min_addr): a span of
+ * SIZE_MAX / 2 + 66 bytes from it fits whatever the width of size_t,
+ * where from the arena it wraps on a 32-bit machine if the arena is in
+ * the top half of the address space. */
 typedef long loc;
 #define NUL LONG_MIN
 #define TOP(k) (LONG_MIN + 1 + (k))
+#define LOW(k) (LONG_MAX - (k))
+enum { LOW_ADDR = 4096, LOW_MAX = 1024 };
 
 static struct gbuf arena_buf;
 static uint8_t *arena;
@@ -114,6 +120,8 @@ at(loc l)
         return NULL;
     if (l < 0)
         return (void *)(UINTPTR_MAX - (uintptr_t)(l - TOP(0)));
+    if (l > LOW(LOW_MAX))
+        return (void *)(uintptr_t)(LOW_ADDR + (uintptr_t)(LOW(0) - l));
     return arena + l;
 }
 
@@ -419,13 +427,12 @@ static const struct {
     { E_OVERFLOW, TOP(14), 1000, 128, 3000, 4, 300, "y wraps by one byte" },
     { E_OVERFLOW, TOP(2), NUL, 0, NUL, 4, 0, "y wraps, cols == 0" },
     { E_OVERFLOW, 3000, TOP(100), 128, 3000, 4, 300, "OVERFLOW before OVERLAP" },
-#if UINTPTR_MAX > 0xffffffffu
     /* rows * row_stride overflows, but w spans only (rows - 1) *
-     * row_stride + 64 bytes, which fit in a size_t and do not wrap from a
-     * user-space address: not an overflow, and y == w is reported. */
-    { E_OVERLAP, 1000, 1000, SIZE_MAX / 2 + 2, 3000, 2, 1,
+     * row_stride + 64 bytes, which fit in a size_t and do not wrap from
+     * LOW(0), with a 32-bit size_t too: not an overflow, and y == w is
+     * reported. */
+    { E_OVERLAP, LOW(0), LOW(0), SIZE_MAX / 2 + 2, 3000, 2, 1,
       "rows * row_stride overflows, the span of w does not" },
-#endif
     { E_OVERLAP, 1000, 1000, 128, 3000, 4, 300, "y == w" },
     { E_OVERLAP, 1511, 1000, 128, 3000, 4, 300, "y starts at the last byte of w" },
     { E_OVERLAP, 985, 1000, 128, 3000, 4, 300, "y ends at the first byte of w" },
@@ -750,11 +757,9 @@ static const struct {
     { E_OVERFLOW, TOP(14), 1000, 128, 3000, 4, 300, "y wraps by one byte" },
     { E_OVERFLOW, TOP(2), NUL, 0, NUL, 4, 0, "y wraps, cols == 0" },
     { E_OVERFLOW, 3000, TOP(100), 128, 3000, 4, 300, "OVERFLOW before OVERLAP" },
-#if UINTPTR_MAX > 0xffffffffu
     /* As for qk256_gemv: the span of w fits, so y == w is reported. */
-    { E_OVERLAP, 1000, 1000, SIZE_MAX / 2 + 2, 3000, 2, 1,
+    { E_OVERLAP, LOW(0), LOW(0), SIZE_MAX / 2 + 2, 3000, 2, 1,
       "rows * row_stride overflows, the span of w does not" },
-#endif
     { E_OVERLAP, 1000, 1000, 128, 3000, 4, 300, "y == w" },
     { E_OVERLAP, 1511, 1000, 128, 3000, 4, 300, "y starts at the last byte of w" },
     { E_OVERLAP, 985, 1000, 128, 3000, 4, 300, "y ends at the first byte of w" },
@@ -977,11 +982,9 @@ static const struct gemm_call gemm_calls[] = {
       "OVERFLOW (ldx) before OVERLAP" },
     { E_OVERFLOW, 1000, SIZE_MAX / 2 + 1, 1000, 128, 3000, 310, NS, 4, 300, 3,
       "OVERFLOW (ldy) before OVERLAP" },
-#if UINTPTR_MAX > 0xffffffffu
     /* As for qk256_gemv: the span of w fits, so y == w is reported. */
-    { E_OVERLAP, 1000, 2, 1000, SIZE_MAX / 2 + 2, 3000, 1, NS, 2, 1, 3,
+    { E_OVERLAP, LOW(0), 2, LOW(0), SIZE_MAX / 2 + 2, 3000, 1, NS, 2, 1, 3,
       "rows * row_stride overflows, the span of w does not" },
-#endif
     { E_OVERLAP, 1000, 6, 1000, 128, 3000, 310, NS, 4, 300, 3, "y == w" },
     { E_OVERLAP, 1511, 6, 1000, 128, 3000, 310, NS, 4, 300, 3,
       "y starts at the last byte of w" },
@@ -1216,10 +1219,8 @@ static const struct gemm_call gemm_i8_calls[] = {
       "OVERFLOW (scales) before OVERLAP" },
     { E_OVERFLOW, 0, 6, 1000, 128, 0, SIZE_MAX / 2 + 1, 5000, 4, 300, 3,
       "OVERFLOW (ldx) before OVERLAP" },
-#if UINTPTR_MAX > 0xffffffffu
-    { E_OVERLAP, 1000, 2, 1000, SIZE_MAX / 2 + 2, 3000, 1, 5000, 2, 1, 3,
+    { E_OVERLAP, LOW(0), 2, LOW(0), SIZE_MAX / 2 + 2, 3000, 1, 5000, 2, 1, 3,
       "rows * row_stride overflows, the span of w does not" },
-#endif
     { E_OVERLAP, 1000, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3, "y == w" },
     { E_OVERLAP, 1511, 6, 1000, 128, 3000, 310, 5000, 4, 300, 3,
       "y starts at the last byte of w" },
