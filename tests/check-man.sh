@@ -643,8 +643,9 @@ done < "$tmp/todo"
 
 # The output that a page shows is what its program prints with every
 # variant of this host bound (tests/variant-env: GLIBC_TUNABLES masks on
-# x86, QEMU_CPU under qemu on arm64; on a CPU that lacks a variant, or on
-# arm64 hardware, the loader binds another, which must print the same).
+# x86, QEMU_CPU under qemu on arm64 and i386; on a CPU that lacks a
+# variant, or on arm64 hardware, the loader binds another, which must
+# print the same).
 # version.c prints the variant's name, and its page shows the output
 # "where the scalar variant is bound": it runs with scalar selected, which
 # on arm64 nothing does (every CPU has Advanced SIMD), so there its output
@@ -666,12 +667,9 @@ while read -r what page name; do
     for v in $variants; do
         case $v in
         default) env= ;;
-        *) env=$(variant_env "$arch" "$v") ;;
+        *) env=$(variant_env_here "$arch" "$v") ;;
         esac
-        case $env in
-        QEMU_CPU=*) case ${QK256_RUN-} in *qemu*) ;; *) env= ;; esac ;;
-        esac
-        # $env is NAME=VALUE or empty; env(1) takes it as a word.
+        # $env is NAME=VALUE words or empty; env(1) takes each as a word.
         # shellcheck disable=SC2086
         got=$(env $env ${QK256_RUN-} "$exe" 2>&1 < /dev/null)
         rc=$?
