@@ -17,6 +17,7 @@
 #include "fuzz.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,9 @@ replay(const char *path)
 
     if (!d)
         return -1;
+    /* readdir() returns NULL at the end and on an error; only the
+     * error sets errno. */
+    errno = 0;
     while ((e = readdir(d)) != NULL) {
         size_t len = strlen(path) + strlen(e->d_name) + 2;
         char *file = malloc(len);
@@ -89,7 +93,10 @@ replay(const char *path)
         if (stat(file, &st) == 0 && S_ISREG(st.st_mode) && replay_file(file) != 0)
             status = -1;
         free(file);
+        errno = 0;
     }
+    if (errno != 0)
+        status = -1;
     closedir(d);
     return status;
 }
