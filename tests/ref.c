@@ -222,6 +222,11 @@ ref_gemv_i8(float *y, const uint8_t *w, size_t row_stride, const int8_t *xq,
 
         int64_t acc = ref_dot_i8(w + r * row_stride, xq, cols);
 
-        y[r] = scale * (float)acc;
+        /* Through double, which holds acc exactly: 32-bit ARM has no
+         * instruction from int64 to float, and libgcc's routine for it
+         * rounds to nearest whatever the rounding mode; double to float
+         * is one instruction, which honours the mode, as the kernels'
+         * int32 to float does. */
+        y[r] = scale * (float)(double)acc;
     }
 }
