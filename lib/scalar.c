@@ -362,7 +362,7 @@ qk256_quantize_scalar(uint8_t *dst, float *scales, const float *src, size_t n)
         const float *x = src + b * QK256_BLOCK_ELEMS;
         size_t len = qk256_min(n - b * QK256_BLOCK_ELEMS, QK256_BLOCK_ELEMS), i = 0;
         uint32_t max = max_abs_bits(x, len), big;
-        uint8_t codes[QK256_BLOCK_ELEMS];
+        uint8_t codes[QK256_BLOCK_ELEMS] = { 0 }; /* (what pack reads is set below) */
         float m, s;
 
         memcpy(&m, &max, sizeof m);
