@@ -2,10 +2,11 @@
 # tests/check-symbols.sh -- the ABI: what libqk256.so exports is exactly what
 # include/qk256.h declares and lib/qk256.map lists, each at the version node
 # that the map puts it in, and debian/libqk256-0.symbols lists the same
-# symbols at the same versions
+# symbols at the same versions; and every macro of the header has its
+# released value in tests/check_header.c
 # SPDX-License-Identifier: MIT
 # Environment (from make check): NM, QK256_LIB, QK256_HEADER, QK256_MAP,
-# QK256_SYMBOLS.
+# QK256_SYMBOLS, QK256_HEADER_TEST (tests/check_header.c).
 set -eu
 
 lib=${QK256_LIB:-lib/.libs/libqk256.so}
@@ -55,5 +56,14 @@ if ! diff -u "$tmp/versioned" "$tmp/debian"; then
     echo "FAIL: $QK256_SYMBOLS (+) differs from what the library exports (-)"
     status=1
 fi
-[ $status -eq 0 ] && echo "PASS: $(wc -l < "$tmp/names") symbols, each at its node of the map, match the header, the map and the Debian symbols file"
+# abidiff sees no macros: tests/check_header.c holds each QK256_ macro of
+# the header (but the include guard and QK256_API) to its released value.
+sed -n 's/^# *define \(QK256_[A-Z0-9_]*\).*/\1/p' "$QK256_HEADER" \
+    | grep -vx 'QK256_H\|QK256_API' | sort > "$tmp/macros"
+sed -n 's/^ *M(\(QK256_[A-Z0-9_]*\),.*/\1/p' "$QK256_HEADER_TEST" | sort > "$tmp/held"
+if ! diff -u "$tmp/macros" "$tmp/held"; then
+    echo "FAIL: tests/check_header.c (+) does not hold the header's macros (-)"
+    status=1
+fi
+[ $status -eq 0 ] && echo "PASS: $(wc -l < "$tmp/names") symbols, each at its node of the map, match the header, the map and the Debian symbols file; tests/check_header.c holds its $(wc -l < "$tmp/macros") macros"
 exit $status

@@ -52,6 +52,7 @@ main(void)
     srunner_add_suite(sr, suite_gemm());
     srunner_add_suite(sr, suite_i8_api());
     srunner_add_suite(sr, suite_golden());
+    srunner_add_suite(sr, suite_header());
 
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

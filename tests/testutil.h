@@ -25,6 +25,7 @@ Suite *suite_gemv_i8(void);
 Suite *suite_gemm(void);
 Suite *suite_i8_api(void);
 Suite *suite_golden(void);
+Suite *suite_header(void);
 
 /* Fails the running test with the printf-style message unless cond holds.
  * ck_assert_msg reports every passing check to the parent process (a
