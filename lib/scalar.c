@@ -174,28 +174,25 @@ qk256_dequantize_scalar(float *dst, const uint8_t *src, const float *scales,
  * Each block's products are summed in f32 in 16 lanes (4 groups of 4),
  * 16 products a lane, and the lanes added in pairs; the block sums go
  * into a double.  Every product is exact (the weights are +-1 and +-2)
- * and goes through at most 20 f32 roundings (16 in its lane, 4 adding
- * the lanes; 255 in a partial last block, summed in one lane), so the
- * error is at most g(255) = 255 u / (1 - 255 u) < 1.6e-5 (u = 2^-24) of
- * sum |w x|, plus the double sum's and the final rounding's: within SPEC
- * section 4's 1e-4.  An f32 block sum can overflow where the exact sum
+ * and goes through at most 34 f32 roundings (16 in its lane and 4 adding
+ * the lanes; in a partial last block, the last len % 16 products go into
+ * lane 0 too: at most 30 there), so the error is at most g(34) =
+ * 34 u / (1 - 34 u) < 2.1e-6 (u = 2^-24) of sum |w x|, plus the double
+ * sum's and the final rounding's: within SPEC section 4's 1e-4.  An f32 block sum can overflow where the exact sum
  * does not; then the row is summed again, in double alone
  * (gemv_row_double). */
 
-/* The values of the block at p, the first len of them (the rest 0). */
+/* The values of the block at p, all 256 of them: a partial last block is
+ * whole blocks of packed data too (SPEC section 3), and block_dot uses
+ * only the values of its columns. */
 static void
-block_values(float v[QK256_BLOCK_ELEMS], const uint8_t *p, size_t len)
+block_values(float v[QK256_BLOCK_ELEMS], const uint8_t *p)
 {
-    if (len == QK256_BLOCK_ELEMS) {
-        for (size_t j = 0; j < QK256_BLOCK_BYTES; j += 4) {
-            memcpy(v + 4 * j, values_of[p[j]], sizeof values_of[0]);
-            memcpy(v + 4 * j + 4, values_of[p[j + 1]], sizeof values_of[0]);
-            memcpy(v + 4 * j + 8, values_of[p[j + 2]], sizeof values_of[0]);
-            memcpy(v + 4 * j + 12, values_of[p[j + 3]], sizeof values_of[0]);
-        }
-    } else {
-        for (size_t i = 0; i < QK256_BLOCK_ELEMS; i++)
-            v[i] = i < len ? values_of[p[i / 4]][i % 4] : 0.0f;
+    for (size_t j = 0; j < QK256_BLOCK_BYTES; j += 4) {
+        memcpy(v + 4 * j, values_of[p[j]], sizeof values_of[0]);
+        memcpy(v + 4 * j + 4, values_of[p[j + 1]], sizeof values_of[0]);
+        memcpy(v + 4 * j + 8, values_of[p[j + 2]], sizeof values_of[0]);
+        memcpy(v + 4 * j + 12, values_of[p[j + 3]], sizeof values_of[0]);
     }
 }
 
@@ -223,8 +220,16 @@ block_dot(const float v[QK256_BLOCK_ELEMS], const float *x, size_t len)
             MADD4(c, v, x, i + 8);
             MADD4(d, v, x, i + 12);
         }
-    } else { /* x has len elements only */
-        for (size_t i = 0; i < len; i++)
+    } else { /* x has len elements only: 16 at a time, then one lane */
+        size_t i = 0;
+
+        for (; i + 16 <= len; i += 16) {
+            MADD4(a, v, x, i);
+            MADD4(b, v, x, i + 4);
+            MADD4(c, v, x, i + 8);
+            MADD4(d, v, x, i + 12);
+        }
+        for (; i < len; i++)
             a0 += v[i] * qk256_get_f32(x, i);
     }
     return ((a0 + b0) + (c0 + d0)) + ((a1 + b1) + (c1 + d1)) +
@@ -252,7 +257,7 @@ gemv_row(const uint8_t *w, const float *x, size_t cols)
     for (size_t c0 = 0; c0 < cols; c0 += QK256_BLOCK_ELEMS) {
         size_t len = qk256_min(cols - c0, QK256_BLOCK_ELEMS);
 
-        block_values(v, w + c0 / 4, len);
+        block_values(v, w + c0 / 4);
         acc += block_dot(v, x + c0, len);
     }
     y = (float)acc;
@@ -288,7 +293,7 @@ qk256_gemm_scalar(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
                 size_t len = qk256_min(cols - c0, QK256_BLOCK_ELEMS);
                 float v[QK256_BLOCK_ELEMS];
 
-                block_values(v, row + c0 / 4, len);
+                block_values(v, row + c0 / 4);
                 for (size_t t = 0; t < nt; t++)
                     acc[t] += block_dot(v, x + (j0 + t) * ldx + c0, len);
             }
@@ -461,20 +466,31 @@ qk256_quantize_i8_scalar(int8_t *xq, float *scale, const float *x, size_t n)
  * carry the bias of both additions, which i8_unbias takes off:
  *     sum (w + 2)(x + 128) = sum w x + 2 sum x + 128 sum (w + 2),
  * with sum (w + 2) over the row's codes (a sum of the fields of every
- * byte) and sum x over the activations (once per chunk).  The pad codes
- * of a last block meet x = 0 (x + 128 = 128) and are counted in
- * sum (w + 2) alike, so they add nothing. */
+ * byte) and sum x over the activations (once per chunk).  Rows are
+ * read in groups of 4 bytes (16 columns, i8_bytes): the pad codes of a
+ * last group meet x = 0 (x + 128 = 128) and are counted in sum (w + 2)
+ * alike, so they add nothing.  The rest of a partial last block is not
+ * read. */
 
 /* Activations are taken I8_CHUNK columns at a time into a buffer on the
  * stack (8 KB); between chunks each row's partial sum waits in y. */
 #define I8_CHUNK (16 * QK256_BLOCK_ELEMS)
 
+/* The bytes of a row that the sums read for len columns: whole groups of
+ * 4 bytes, within the row's whole blocks. */
+static size_t
+i8_bytes(size_t len)
+{
+    return (len + 15) / 16 * 4;
+}
+
 /* The reversed, biased fields of xq[0, len), len <= I8_CHUNK, one uint64
- * per 4 columns, to whole blocks with x = 0 past len, and sum xq. */
+ * per 4 columns, to i8_bytes(len) of them with x = 0 past len, and sum
+ * xq. */
 static uint32_t
 i8_fields(uint64_t *dst, const int8_t *xq, size_t len)
 {
-    size_t ngroups = qk256_blocks(len) * (QK256_BLOCK_ELEMS / 4), g;
+    size_t ngroups = i8_bytes(len), g;
     int32_t sum = 0; /* |sum| <= 128 I8_CHUNK */
 
     for (g = 0; g < len / 4; g++) {
@@ -544,7 +560,7 @@ qk256_gemv_i8_scalar(float *y, const uint8_t *w, size_t row_stride,
 
     for (size_t c0 = 0; c0 < cols; c0 += I8_CHUNK) {
         size_t len = qk256_min(cols - c0, I8_CHUNK);
-        size_t nbytes = qk256_blocks(len) * QK256_BLOCK_BYTES;
+        size_t nbytes = i8_bytes(len);
         uint32_t xsum = i8_fields(xf, xq + c0, len);
         int first = c0 == 0, last = cols - c0 == len;
 
@@ -574,7 +590,7 @@ gemm_i8_tile(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
 
     for (size_t c0 = 0; c0 < cols; c0 += I8_TILE_CHUNK) {
         size_t len = qk256_min(cols - c0, I8_TILE_CHUNK);
-        size_t nbytes = qk256_blocks(len) * QK256_BLOCK_BYTES;
+        size_t nbytes = i8_bytes(len);
         uint32_t xsum[I8_TILE];
         int first = c0 == 0, last = cols - c0 == len;
 
