@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/check-man.sh -- the manual pages: one per public function, clean
 # under groff, laid out as the Linux man-pages project lays out its pages,
-# with SYNOPSIS prototypes equal to include/qk256.h, and EXAMPLES programs
-# equal to examples/*.c and printing what the pages show
+# with SYNOPSIS prototypes equal to include/qk256.h, EXAMPLES programs
+# equal to examples/*.c and printing what the pages show, and
+# qk256-bench(1) true to what qk256-bench --help prints and --json outputs
 # SPDX-License-Identifier: MIT
 #
 # Environment (from make check; each has a default for a run by hand from
@@ -14,7 +15,15 @@
 #   QK256_HEADER     include/qk256.h
 #   QK256_MANS       dist_man_MANS, relative to QK256_SRCDIR
 #   QK256_EXAMPLES   the directory of the built example programs
-#   QK256_RUN        the command that runs them (TEST_RUNNER), or empty
+#   QK256_RUN        the command that runs them (TEST_RUNNER), or empty;
+#                    when it is set, qk256-bench is asked for --help only
+#   QK256_BENCH      the command, possibly several words, that runs
+#                    qk256-bench: make check runs bench/qk256-bench through
+#                    libtool --mode=execute and TEST_RUNNER, the
+#                    autopkgtest the installed qk256-bench.  By default
+#                    bench/qk256-bench, if there is one; without it,
+#                    qk256-bench(1) is checked as a page only (and the PASS
+#                    line says so).  Set but not runnable: FAIL.
 set -u
 
 srcdir=$(cd "${QK256_SRCDIR:-.}" && pwd) || exit 99
@@ -33,7 +42,7 @@ mans=$*
 
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/src" "$tmp/expect" "$tmp/man3" "$tmp/man7" || exit 99
+mkdir "$tmp/src" "$tmp/expect" "$tmp/man1" "$tmp/man3" "$tmp/man7" || exit 99
 
 manfiles=
 for f in "$srcdir"/man/*; do
@@ -56,9 +65,20 @@ done
 #   RUN PAGE NAME.c   the output that PAGE shows for its program is in
 #                     $tmp/expect/PAGE: compare it with what the program prints
 #   GROFF PAGE TBL    format PAGE, with tbl if TBL is -t
+#   BENCH PAGE        hold PAGE, qk256-bench(1), to the program
 #   COUNT F P         the header declares F functions; P pages were read
 #                     (the first line)
-# and README.md's "Using it" program in $tmp/demo.c.
+# and README.md's "Using it" program in $tmp/demo.c.  Of a section 1 page it
+# writes what the program is held to, one record a line, fields split by
+# tabs, in $tmp/p1 (see the bench checks below):
+#   SH PAGE SECTION LINE              a section heading (.SH)
+#   TAG PAGE SECTION LINE TEXT ITALIC BOLD
+#                                     the tag of a .TP item: its text, and
+#                                     its runs of italic and of bold text
+#                                     (fontruns), each list joined by \034
+#   BODY PAGE TAGLINE TEXT            a line of the item's first paragraph
+#   TEXT PAGE SECTION LINE TEXT       a line of text (all but the tags)
+#   EX PAGE SECTION LINE BLOCK TEXT   a line of the BLOCKth .EX block
 # shellcheck disable=SC2016
 prog='
 function fail(msg) {
@@ -135,12 +155,11 @@ function unroff(s,    out, i, c, j) {
     }
     return out s
 }
-# The text of a macro line such as .SH, .B or .BR: its arguments joined
-# with spaces, or without for the macros that alternate fonts.
-function macrotext(s,    mac, alt, n, a, arg, inarg, q, i, c, out) {
+# The arguments of a macro line such as .SH, .B or .BR, into a[1..n];
+# returns n.
+function macroargs(s, a,    mac, n, arg, inarg, q, i, c) {
     mac = s
     sub(/[ \t].*/, "", mac)
-    alt = mac ~ /^\.(BI|IB|BR|RB|IR|RI)$/
     s = substr(s, length(mac) + 1)
     n = 0; arg = ""; inarg = 0; q = 0
     for (i = 1; i <= length(s); i++) {
@@ -164,10 +183,66 @@ function macrotext(s,    mac, alt, n, a, arg, inarg, q, i, c, out) {
     }
     if (inarg)
         a[++n] = arg
+    return n
+}
+# The text of a macro line: its arguments joined with spaces, or without
+# for the macros that alternate fonts.
+function macrotext(s,    mac, alt, n, a, i, out) {
+    mac = s
+    sub(/[ \t].*/, "", mac)
+    alt = mac ~ /^\.(BI|IB|BR|RB|IR|RI)$/
+    n = macroargs(s, a)
     out = ""
     for (i = 1; i <= n; i++)
         out = out (alt || i == 1 ? "" : " ") a[i]
     return out
+}
+# A line of text or a font macro (.B, .I, .BR, ...) in runs of one font:
+# sets ft_text (the whole text, escapes undone), and ft_ital and ft_bold
+# (its italic and bold runs, each trimmed, joined by \034).  \fB, \fI,
+# \fR and \fP change the font within an argument or a line.
+function fontruns(s,    mac, n, a, i, str, cur, old, esc) {
+    ft_text = ""; ft_ital = ""; ft_bold = ""
+    if (s ~ /^\.(B|I|BI|IB|BR|RB|IR|RI)( |$)/) {
+        mac = s
+        sub(/[ \t].*/, "", mac)
+        mac = substr(mac, 2)
+        n = macroargs(s, a)
+        str = ""
+        for (i = 1; i <= n; i++)
+            if (length(mac) == 1)
+                str = str (i > 1 ? " " : "") "\\f" mac a[i]
+            else
+                str = str "\\f" substr(mac, 2 - i % 2, 1) a[i]
+    } else
+        str = s
+    cur = "R"; old = "R"
+    while (match(str, /\\f(\[[^]]*\]|\(..|.)/)) {
+        fontrun(substr(str, 1, RSTART - 1), cur)
+        esc = substr(str, RSTART + 2, RLENGTH - 2)
+        str = substr(str, RSTART + RLENGTH)
+        gsub(/^[[(]|]$/, "", esc)
+        if (esc == "P" || esc == "") {
+            esc = old
+            old = cur
+            cur = esc
+        } else {
+            old = cur
+            cur = esc
+        }
+    }
+    fontrun(str, cur)
+}
+function fontrun(seg, font,    t) {
+    t = unroff(seg)
+    ft_text = ft_text t
+    gsub(/^ +| +$/, "", t)
+    if (t == "")
+        return
+    if (font == "I")
+        ft_ital = ft_ital (ft_ital == "" ? "" : "\034") t
+    else if (font == "B")
+        ft_bold = ft_bold (ft_bold == "" ? "" : "\034") t
 }
 # In code, groff typesets - as a hyphen and \047 as a closing quote, not
 # as the ASCII characters that the reader has to type.
@@ -205,6 +280,12 @@ function endsection(    nm, n, i, names, t) {
             UNTOUCHED[page] = 1
     }
     sh = ""
+    tagline = 0
+}
+# A field of a $tmp/p1 record: no tab in it.
+function p1text(s) {
+    gsub(/\t/, " ", s)
+    return s
 }
 function endpage() {
     endsection()
@@ -222,8 +303,12 @@ BEGIN {
     n = split(order, o, "|")
     for (i = 1; i <= n; i++)
         rank[o[i]] = i
+    required["1"] = "NAME|SYNOPSIS|DESCRIPTION|OPTIONS|EXIT STATUS|EXAMPLES|SEE ALSO"
     required["3"] = "NAME|LIBRARY|SYNOPSIS|DESCRIPTION|RETURN VALUE|ATTRIBUTES|EXAMPLES|SEE ALSO"
     required["7"] = "NAME|DESCRIPTION|SEE ALSO"
+    # The sections of its own that qk256-bench(1) needs: the bench checks
+    # read them.
+    required["qk256-bench.1"] = "OPERATIONS|OUTPUT|ROOFS|JSON"
     nmans = split(mans, m, " ")
     for (i = 1; i <= nmans; i++)
         listed[basename(m[i])] = 1
@@ -245,6 +330,7 @@ FNR == 1 {
         FIRST[page] = $0
         sh = ""; insrc = 0; inex = 0; inout = 0; prev = ""; prev2 = ""
         decl = ""; nametext = ""; rvtext = ""; nlines = 0
+        tagline = 0; exblock = 0
     }
 }
 
@@ -292,6 +378,11 @@ kind == "readme" {
     nlines++
 }
 /^\.\\"/ && !/^\.\\" SRC (BEGIN|END)/ {
+    # Before .TH, the name of the file, what it documents, and the licence.
+    if (!(page in TH) && index($0, ".\\\" " page " -- ") == 1)
+        HEADNAME[page] = 1
+    if (!(page in TH) && $0 == ".\\\" SPDX-License-Identifier: MIT")
+        HEADSPDX[page] = 1
     next
 }
 /^\.so / {
@@ -305,12 +396,20 @@ STUB[page] != "" {
 }
 /^\.TH / {
     TH[page] = $2 " " $3
+    # .TH TITLE SECTION DATE SOURCE MANUAL, the last two as every page has
+    # them.
+    n = macroargs($0, a)
+    if (n != 5 || a[3] !~ /^[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]$/ ||
+        a[4] != "libqk256" || a[5] != "libqk256 Manual")
+        bad(".TH is not .TH " $2 " " $3 " YYYY-MM-DD \"libqk256\" \"libqk256 Manual\"")
     next
 }
 /^\.SH/ {
     endsection()
     sh = macrotext($0)
     SH[page] = SH[page] "|" sh
+    if (psec == "1")
+        print "SH\t" page "\t" sh "\t" FNR > (tmp "/p1")
     next
 }
 /^\.TS/ {
@@ -364,6 +463,8 @@ insrc {
 }
 /^\.EX/ {
     inex = 1
+    exblock++
+    tagline = 0
     next
 }
 /^\.EE/ {
@@ -373,6 +474,8 @@ insrc {
 }
 inex {
     checkcode($0)
+    if (psec == "1")
+        print "EX\t" page "\t" sh "\t" FNR "\t" exblock "\t" p1text(unroff($0)) > (tmp "/p1")
     if (sh == "EXAMPLES" && unroff($0) == "$ ./a.out") {
         if (OUT[page] != "")
             bad("a second ./a.out output block")
@@ -423,6 +526,24 @@ sh == "SYNOPSIS" {
 sh == "RETURN VALUE" {
     rvtext = rvtext " " $0
 }
+# ---- section 1 pages: their tags, the first paragraph of each item, and
+# their text, in $tmp/p1
+psec == "1" && sh != "" && prev == ".TP" {
+    fontruns($0)
+    print "TAG\t" page "\t" sh "\t" FNR "\t" p1text(ft_text) "\t" p1text(ft_ital) "\t" \
+        p1text(ft_bold) > (tmp "/p1")
+    tagline = FNR
+}
+psec == "1" && sh != "" && prev != ".TP" {
+    if (/^\.(TP|PP|P|LP|IP|SS|RS|RE|EX)( |$)/)
+        tagline = 0
+    else if (/^\.(B|I|BI|IB|BR|RB|IR|RI)( |$)/ || !/^[.\047]/) {
+        fontruns($0)
+        print "TEXT\t" page "\t" sh "\t" FNR "\t" p1text(ft_text) > (tmp "/p1")
+        if (tagline)
+            print "BODY\t" page "\t" tagline "\t" p1text(ft_text) > (tmp "/p1")
+    }
+}
 sh == "ERRORS" && prev == ".TP" && /^\.B QK256_/ {
     ERR[page, $2] = 1
     ERRLIST[page] = ERRLIST[page] " " $2
@@ -434,7 +555,8 @@ sh == "ERRORS" && prev == ".TP" && /^\.B QK256_/ {
     t = $0
     gsub(/\\f(\[[^]]*\]|\(..|.)/, "", t)
     gsub(/\\%|\\&|"| /, "", t)
-    while (match(t, /qk256(_[a-z0-9_]+)?\([0-9]\)/)) {
+    gsub(/\\-/, "-", t)
+    while (match(t, /qk256([-_][a-z0-9_]+)?\([0-9]\)/)) {
         REFS[page] = REFS[page] " " substr(t, RSTART, RLENGTH)
         t = substr(t, RSTART + RLENGTH)
     }
@@ -495,11 +617,18 @@ END {
 
         if (TH[page] != toupper(base) " " sec)
             fail(f ": .TH says \"" TH[page] "\", not \"" toupper(base) " " sec "\"")
+        if (!HEADNAME[page] || !HEADSPDX[page])
+            fail(f ": it does not start with the comments .\\\" " page " -- WHAT and " \
+                 ".\\\" SPDX-License-Identifier: MIT")
         if (HASTS[page] && FIRST[page] != "\047\\\" t")
             fail(f ": it has a table (.TS) but does not start with the line \047\\\" t")
 
-        # Sections: the required ones, in the man-pages order, no others.
-        req = required[sec == "3" ? "3" : "7"]
+        # Sections: the required ones, in the man-pages order, no others;
+        # but a page of a program (section 1) may have headings of its own
+        # (man-pages(7) allows them) between DESCRIPTION and EXIT STATUS.
+        req = required[sec in required ? sec : "7"]
+        if (page in required)
+            req = req "|" required[page]
         isint = 0
         n = split(PROTOS[page], pr, " ")
         for (i = 1; i <= n; i++)
@@ -514,15 +643,27 @@ END {
         n = split(substr(SH[page], 2), shs, "|")
         last = 0
         for (i = 1; i <= n; i++) {
-            if (!(shs[i] in rank))
+            if (!(shs[i] in rank) && sec == "1") {
+                if (last < rank["DESCRIPTION"] || last >= rank["EXIT STATUS"])
+                    fail(f ": the section " shs[i] ", one of its own, is not between " \
+                         "DESCRIPTION and EXIT STATUS")
+            } else if (!(shs[i] in rank))
                 fail(f ": the section " shs[i] " is not one of man-pages(7)")
             else if (rank[shs[i]] <= last)
                 fail(f ": the section " shs[i] " is out of the man-pages(7) order")
             else
                 last = rank[shs[i]]
         }
-        if (!index(INCLUDE[page] "|", "|#include <qk256.h>|"))
+        if (sec != "1" && !index(INCLUDE[page] "|", "|#include <qk256.h>|"))
             fail(f ": SYNOPSIS has no #include <qk256.h>")
+
+        # The page of a program is held to the program (the shell part does
+        # that); qk256-bench is the only program.
+        if (sec == "1" && page == "qk256-bench.1")
+            print "BENCH", page > (tmp "/todo")
+        else if (sec == "1")
+            fail(f ": this test does not know how to hold a page of section 1 " \
+                 "other than qk256-bench.1 to its program")
 
         # NAME: this page, and for each other name a stub that names it.
         if (!inlist(base, NAMES[page]))
@@ -692,9 +833,495 @@ while read -r what page name; do
     done
 done < "$tmp/todo"
 
+# ---- qk256-bench(1) and the program ---------------------------------------
+# The page says what qk256-bench --help says, and more; what --help lists
+# is held to the page both ways:
+#   - each option (a line "  --name ARG  ..." under "options:") is the tag
+#     of an item of OPTIONS, with the same argument word, set as man-pages
+#     sets it (the name in bold, a placeholder such as N in italic, a word
+#     to type as it is in bold), and gives the default that --help gives
+#     ("(default V)") in its first paragraph; each option tagged in OPTIONS
+#     is one that --help lists, or a short option that prints what --help
+#     prints (-h), tagged together with --help;
+#   - each operation (a line "  name SHAPE  ..." under "operations", where
+#     "pack N, unpack N" is two) is the tag of an item of OPERATIONS, with
+#     the same shape word, and the other way round;
+#   - the default operations ("the defaults: ...") are those of the one
+#     example block of OPERATIONS, in the same order;
+#   - the exit statuses ("Exit status: 0; 1 if ...; 2 ...") are the tags of
+#     EXIT STATUS;
+#   - each JSON key that the --json item names (a word with an underscore,
+#     or "NAME" object) is in bold in a tag of JSON, and each value that it
+#     quotes ("model_i8") is in the text of JSON.
+# Then it runs the program, each operation that --help lists once at a
+# tiny size with --json, and its GEMMs again for the table: every key of
+# the JSON (but the variants, which are keys of "peaks") is in bold in a
+# tag of JSON, and every key that JSON tags is in the output, named by
+# --help, or one of NOT_RUN below; every column of the table's header lines
+# ("op  shape ...") is a tag of OUTPUT.  That takes about 2 s (it measures
+# every variant, in the children too).  Under an emulator (QK256_RUN), where
+# the figures would be the emulator's and the children that qk256-bench
+# forks on x86 run outside it, or not at all (qemu-user 7.2 hangs in a
+# forked process, the bench's sources note), only --help and -h are run:
+# the native builds hold the page to the output.
+# The keys that a quick run does not print: those of the rows of --model
+# (never run here), and arm64's variant_note; the keys of a compute peak
+# count as printed when no variant of this machine has one (off x86-64).
+NOT_RUN="activations batch gemvs_per_token quantize_i8_per_token"
+NOT_RUN="$NOT_RUN gemms_per_pass quantize_i8_per_pass one_token_ms variant_note"
+PEAK_KEYS="int8_mac_insn int8_macs_per_insn int8_mac_g_per_s"
+PEAK_KEYS="$PEAK_KEYS f32_fma_insn f32_fmas_per_insn f32_fma_g_per_s"
+bench=
+benchnote=
+if grep -q '^BENCH ' "$tmp/todo"; then
+    if [ -n "${QK256_BENCH+set}" ]; then
+        bench=$QK256_BENCH
+        [ -n "$bench" ] || fail "QK256_BENCH is set, but empty"
+    elif [ -x bench/qk256-bench ]; then
+        bench=bench/qk256-bench
+    else
+        benchnote="; man/qk256-bench.1 checked as a page only: no QK256_BENCH, no bench/qk256-bench"
+    fi
+fi
+# run_bench OUT ARG...: qk256-bench ARG..., its output to OUT; FAIL unless
+# it exits with status 0.
+run_bench() {
+    rb_out=$1
+    shift
+    # shellcheck disable=SC2086
+    $bench "$@" > "$rb_out" 2> "$tmp/run.err" < /dev/null
+    rb_rc=$?
+    [ $rb_rc -eq 0 ] && return 0
+    fail "$bench $* exits with status $rb_rc:"
+    cat "$tmp/run.err"
+    return 1
+}
+# One record per operation that --help lists: its name and shape.
+# shellcheck disable=SC2016
+helpops='
+/^operations/ { ops = 1; next }
+/^$/ { ops = 0 }
+ops && /^  [^ ]/ {
+    s = substr($0, 3)
+    if (match(s, /  /))
+        s = substr(s, 1, RSTART - 1)
+    n = split(s, it, /, /)
+    for (i = 1; i <= n; i++)
+        print it[i]
+}'
+# qk256-bench returns from main after --help without freeing its list of
+# jobs, which LeakSanitizer reports, with exit status 1, in a build
+# configured with --enable-sanitizers; that is not the page's concern, so
+# --help (and -h) run with leak detection off.  The runs keep it on.
+helpenv="ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+if [ -n "$bench" ]; then
+    # $bench is a command of several words on purpose.
+    # shellcheck disable=SC2086
+    env "$helpenv" $bench --help > "$tmp/help" 2> "$tmp/help.err" < /dev/null
+    rc=$?
+    if [ $rc -ne 0 ] || [ ! -s "$tmp/help" ]; then
+        fail "$bench --help exits with status $rc and prints $(wc -c < "$tmp/help") bytes:"
+        cat "$tmp/help.err"
+        bench=
+    fi
+fi
+if [ -n "$bench" ]; then
+    : > "$tmp/aliases"
+    for o in $(awk -F '\t' '$1 == "TAG" && $3 == "OPTIONS" {
+                   n = split($5, it, /, /)
+                   for (i = 1; i <= n; i++)
+                       if (it[i] ~ /^-[A-Za-z0-9]$/)
+                           print it[i]
+               }' "$tmp/p1"); do
+        # shellcheck disable=SC2086
+        if env "$helpenv" $bench "$o" > "$tmp/alias" 2> /dev/null < /dev/null &&
+                cmp -s "$tmp/help" "$tmp/alias"; then
+            echo "$o" >> "$tmp/aliases"
+        fi
+    done
+    : > "$tmp/json"
+    : > "$tmp/table"
+    ran=
+    runjson=
+    runtable=
+    if [ -z "${QK256_RUN-}" ]; then
+        runjson="--json --samples 3$(awk "$helpops" "$tmp/help" | awk '{
+                      s = $2
+                      if (s == "N")
+                          s = 256
+                      else {
+                          gsub(/ROWS/, 8, s); gsub(/COLS/, 256, s); gsub(/N/, 2, s)
+                      }
+                      printf " %s %s", $1, s
+                  }')"
+        runtable="--samples 3$(awk "$helpops" "$tmp/help" |
+                                awk '$2 == "ROWSxCOLSxN" { printf " %s 8x256x2", $1 }')"
+        # Without operations it would run the default ones, which take long.
+        [ "$runtable" != "--samples 3" ] || runtable=${runjson#--json }
+        # shellcheck disable=SC2086
+        if [ "$runjson" = "--json --samples 3" ]; then
+            fail "$bench --help lists no operations"
+        elif run_bench "$tmp/json" $runjson && run_bench "$tmp/table" $runtable; then
+            ran=yes
+        fi
+        benchnote="; man/qk256-bench.1 held to qk256-bench --help, --json and the table"
+    else
+        benchnote="; man/qk256-bench.1 held to qk256-bench --help (QK256_RUN: not to its output)"
+    fi
+    # shellcheck disable=SC2016
+    benchprog='
+function bad(line, msg) {
+    printf "FAIL: man/%s:%s: %s\n", page, line, msg
+    status = 1
+}
+function trim(s) {
+    gsub(/^ +| +$/, "", s)
+    gsub(/  +/, " ", s)
+    return s
+}
+# The first column of a line of --help: what comes before two spaces.
+function firstcol(s) {
+    s = substr(s, 3)
+    if (match(s, /  /))
+        s = substr(s, 1, RSTART - 1)
+    return s
+}
+function word1(s) {
+    sub(/ .*/, "", s)
+    return s
+}
+function rest(s) {
+    return index(s, " ") ? substr(s, index(s, " ") + 1) : ""
+}
+function inlist(w, list) {
+    return index(" " list " ", " " w " ") > 0
+}
+# "dequant 64 256, gemv 8x256" -> "dequant 64, dequant 256, gemv 8x256"
+function expand(s,    n, g, i, k, m, w, out) {
+    out = ""
+    n = split(s, g, /,/)
+    for (i = 1; i <= n; i++) {
+        m = split(trim(g[i]), w, / /)
+        for (k = 2; k <= m; k++)
+            out = out (out == "" ? "" : ", ") w[1] " " w[k]
+    }
+    return out
+}
+# The tag at line ln sets name in bold, each placeholder of arg (a run of
+# capitals) in italic on its own, and a word to type as it is in bold.
+function fonts(ln, sec, name, arg, ital, bold,    b, nb, i, n, bw, iw, ni, it, a, lit, lp) {
+    nb = split(bold, b, "\034")
+    for (i = 1; i <= nb; i++)
+        bw = bw " " b[i]
+    ni = split(ital, it, "\034")
+    for (i = 1; i <= ni; i++) {
+        iw = iw " " it[i]
+        if (it[i] ~ /[a-z0-9]/)
+            bad(ln, sec ": \"" it[i] "\" is in italic, but it is no placeholder")
+    }
+    if (!inlist(name, bw))
+        bad(ln, sec ": " name " is not in bold")
+    a = arg
+    while (match(a, /[A-Z]+/)) {
+        if (!inlist(substr(a, RSTART, RLENGTH), iw))
+            bad(ln, sec ": the placeholder " substr(a, RSTART, RLENGTH) " of " name " " arg \
+                " is not in italic on its own")
+        a = substr(a, RSTART + RLENGTH)
+    }
+    lit = arg
+    gsub(/[A-Z]+/, " ", lit)
+    n = split(lit, lp, / +/)
+    for (i = 1; i <= n; i++)
+        if (lp[i] != "" && !inlist(lp[i], bw))
+            bad(ln, sec ": in " name " " arg ", " lp[i] " is to be typed as it is, " \
+                "but is not in bold")
+}
+
+# ---- qk256-bench --help
+FILENAME == helpf && /^$/ {
+    blk = ""
+    opt = ""
+    next
+}
+FILENAME == helpf && indefs {
+    defs = defs " " $0
+    if (sub(/\):.*/, "", defs))
+        indefs = 0
+    next
+}
+FILENAME == helpf && /^operations/ {
+    blk = "ops"
+    if (i = index($0, "the defaults:")) {
+        defs = substr($0, i + 13)
+        indefs = !sub(/\):.*/, "", defs)
+    }
+    next
+}
+FILENAME == helpf && /^options:/ {
+    blk = "opts"
+    next
+}
+FILENAME == helpf && /^Exit status:/ {
+    blk = "exit"
+}
+FILENAME == helpf && blk == "exit" {
+    exits = exits " " $0
+    next
+}
+FILENAME == helpf && blk == "ops" && /^  [^ ]/ {
+    n = split(firstcol($0), it, /, /)
+    for (i = 1; i <= n; i++)
+        HOP[word1(it[i])] = rest(it[i])
+    next
+}
+FILENAME == helpf && blk == "opts" && /^  -/ {
+    s = firstcol($0)
+    n = split(s, it, /, /)
+    for (i = 1; i <= n; i++)
+        HOPT[word1(it[i])] = rest(it[i])
+    opt = word1(it[1])
+    DESC[opt] = substr($0, 3 + length(s))
+    next
+}
+FILENAME == helpf && blk == "opts" && opt != "" && /^   / {
+    DESC[opt] = DESC[opt] " " $0
+    next
+}
+
+# ---- the page ($tmp/p1)
+FILENAME == p1f {
+    split($0, f, "\t")
+    if (f[2] != page)
+        next
+}
+FILENAME == p1f && f[1] == "SH" {
+    SHLINE[f[3]] = f[4]
+}
+FILENAME == p1f && f[1] == "TAG" && (f[3] == "OPTIONS" || f[3] == "OPERATIONS") {
+    n = split(trim(f[5]), it, /, /)
+    for (i = 1; i <= n; i++) {
+        w = word1(it[i])
+        if (f[3] == "OPTIONS") {
+            if (w in POPT)
+                bad(f[4], "OPTIONS has a second item for " w)
+            POPT[w] = rest(it[i])
+            POPTLINE[w] = f[4]
+        } else {
+            if (w in POP)
+                bad(f[4], "OPERATIONS has a second item for " w)
+            POP[w] = rest(it[i])
+            POPLINE[w] = f[4]
+        }
+        fonts(f[4], f[3], w, rest(it[i]), f[6], f[7])
+    }
+}
+FILENAME == p1f && f[1] == "TAG" && (f[3] == "EXIT STATUS" || f[3] == "OUTPUT") {
+    n = split(trim(f[5]), it, /, /)
+    for (i = 1; i <= n; i++) {
+        PTAG[f[3], it[i]] = f[4]
+    }
+}
+FILENAME == p1f && f[1] == "TAG" && f[3] == "JSON" {
+    n = split(f[7], tagb, "\034")
+    for (i = 1; i <= n; i++) {
+        m = split(tagb[i], words, /[ ,]+/)
+        for (k = 1; k <= m; k++)
+            if (words[k] ~ /^[a-z][a-z0-9_]*$/ && !(words[k] in PKEY))
+                PKEY[words[k]] = f[4]
+    }
+}
+FILENAME == p1f && f[1] == "BODY" {
+    BODY[f[3]] = BODY[f[3]] " " f[4]
+}
+FILENAME == p1f && f[1] == "TEXT" && f[3] == "JSON" {
+    t = f[5]
+    gsub(/[^a-z0-9_]+/, " ", t)
+    JSONWORDS = JSONWORDS " " t " "
+}
+FILENAME == p1f && f[1] == "EX" && f[3] == "OPERATIONS" {
+    if (!exblock)
+        exblock = f[5]
+    if (f[5] != exblock) {
+        if (!exwarned)
+            bad(f[4], "a second example block in OPERATIONS, where the first is " \
+                "the default operations")
+        exwarned = 1
+    } else {
+        pdefs = pdefs (pdefs == "" ? "" : ", ") f[6]
+        if (!defline)
+            defline = f[4]
+    }
+}
+
+# ---- -h and the like, which print what --help prints
+FILENAME == aliasf {
+    ALIAS[$0] = 1
+}
+
+# ---- the output of the runs
+FILENAME == jsonf {
+    json = json $0 "\n"
+}
+FILENAME == tablef && /^ *op  +shape  / {
+    s = $0
+    sub(/^ +/, "", s)
+    n = split(s, it, /  +/)
+    for (i = 1; i <= n; i++)
+        COL[it[i]] = 1
+}
+
+# The keys of a JSON text into OUTKEY, but those of the object "peaks",
+# which are names of variants.
+function jsonkeys(s,    n, i, c, j, str, k, depth, stack, last) {
+    n = length(s)
+    depth = 0
+    last = ""
+    for (i = 1; i <= n; i++) {
+        c = substr(s, i, 1)
+        if (c == "\"") {
+            str = ""
+            for (j = i + 1; j <= n && substr(s, j, 1) != "\""; j++) {
+                if (substr(s, j, 1) == "\\")
+                    str = str substr(s, j++, 1)
+                str = str substr(s, j, 1)
+            }
+            i = j
+            for (k = i + 1; substr(s, k, 1) ~ /[ \t\n]/; k++)
+                ;
+            if (substr(s, k, 1) == ":") {
+                if (stack[depth] != "peaks")
+                    OUTKEY[str] = 1
+                last = str
+            }
+        } else if (c == "{" || c == "[") {
+            stack[++depth] = last
+            last = ""
+        } else if (c == "}" || c == "]")
+            depth--
+    }
+}
+
+END {
+    # Options, both ways.
+    for (o in HOPT) {
+        if (!(o in POPT))
+            bad(SHLINE["OPTIONS"], "OPTIONS has no item for " trim(o " " HOPT[o]) \
+                ", which " prog " --help lists")
+        else if (POPT[o] != HOPT[o])
+            bad(POPTLINE[o], "OPTIONS gives " o " the argument \"" POPT[o] "\", " \
+                prog " --help \"" HOPT[o] "\"")
+        if (o in POPT && match(DESC[o], /\(default [^)]*\)/)) {
+            v = substr(DESC[o], RSTART + 9, RLENGTH - 10)
+            body = BODY[POPTLINE[o]]
+            i = index(body, "default")
+            body = " " substr(body, i) " "
+            if (!i || index(body, " " v " ") + index(body, " " v ".") + \
+                      index(body, " " v ";") + index(body, " " v ",") == 0)
+                bad(POPTLINE[o], "the item of " o " does not give its default, " v \
+                    ", after the word default, as " prog " --help does")
+        }
+    }
+    for (o in POPT)
+        if (!(o in HOPT)) {
+            if (!(o in ALIAS))
+                bad(POPTLINE[o], "OPTIONS lists " trim(o " " POPT[o]) ", which " prog \
+                    " --help does not")
+            else if (POPTLINE[o] != POPTLINE["--help"])
+                bad(POPTLINE[o], "OPTIONS lists " o " apart from --help, which it is " \
+                    "another name for")
+        }
+    # Operations, both ways, and the defaults.
+    for (o in HOP) {
+        if (!(o in POP))
+            bad(SHLINE["OPERATIONS"], "OPERATIONS has no item for " o " " HOP[o] ", which " \
+                prog " --help lists")
+        else if (POP[o] != HOP[o])
+            bad(POPLINE[o], "OPERATIONS gives " o " the shape \"" POP[o] "\", " prog \
+                " --help \"" HOP[o] "\"")
+    }
+    for (o in POP)
+        if (!(o in HOP))
+            bad(POPLINE[o], "OPERATIONS lists " trim(o " " POP[o]) ", which " prog \
+                " --help does not")
+    if (expand(pdefs) != expand(defs))
+        bad(defline ? defline : SHLINE["OPERATIONS"], "the default operations in the " \
+            "example block of OPERATIONS are not those of " prog " --help:" \
+            "\n    page:   " expand(pdefs) "\n    --help: " expand(defs))
+    # Exit statuses, both ways.
+    sub(/^ *Exit status: */, "", exits)
+    n = split(exits, it, /;/)
+    for (i = 1; i <= n; i++)
+        if (match(trim(it[i]), /^[0-9]+/)) {
+            v = substr(trim(it[i]), 1, RLENGTH)
+            HEXIT[v] = 1
+            if (!(("EXIT STATUS", v) in PTAG))
+                bad(SHLINE["EXIT STATUS"], "EXIT STATUS has no item for " v ", which " \
+                    prog " --help lists")
+        }
+    for (k in PTAG) {
+        split(k, kk, SUBSEP)
+        if (kk[1] == "EXIT STATUS" && !(kk[2] in HEXIT))
+            bad(PTAG[k], "EXIT STATUS lists " kk[2] ", which " prog " --help does not")
+    }
+    # JSON: what the --json item names.  The names of operations there are
+    # values (of op), as are the words it quotes, but "NAME" object.
+    s = DESC["--json"]
+    while (match(s, /"[a-z][a-z0-9_]*"( object)?|[a-z][a-z0-9]*_[a-z0-9_]*/)) {
+        w = substr(s, RSTART, RLENGTH)
+        s = substr(s, RSTART + RLENGTH)
+        if ((w ~ /^"/ && w !~ / object$/) || w in HOP) {
+            gsub(/"/, "", w)
+            if (!index(JSONWORDS, " " w " "))
+                bad(SHLINE["JSON"], "JSON does not mention \"" w "\", which the --json " \
+                    "item of " prog " --help does")
+            continue
+        }
+        sub(/ object$/, "", w)
+        gsub(/"/, "", w)
+        HKEY[w] = 1
+        if (!(w in PKEY))
+            bad(SHLINE["JSON"], "JSON has no item for the key " w ", which the --json " \
+                "item of " prog " --help names")
+    }
+    if (!ran)
+        exit status
+    # JSON, both ways, and the columns of the table.
+    jsonkeys(json)
+    for (k in OUTKEY)
+        if (!(k in PKEY))
+            bad(SHLINE["JSON"], "JSON has no item for the key " k ", which " prog \
+                " " runjson " prints")
+    peaks = 0
+    n = split(peakkeys, words, / /)
+    for (i = 1; i <= n; i++)
+        peaks += words[i] in OUTKEY
+    for (k in PKEY)
+        if (!(k in OUTKEY) && !(k in HKEY) && !inlist(k, notrun) &&
+            !(inlist(k, peakkeys) && !peaks))
+            bad(PKEY[k], "JSON lists the key " k ", which " prog " " runjson \
+                " does not print")
+    for (c in COL)
+        if (!(("OUTPUT", c) in PTAG))
+            bad(SHLINE["OUTPUT"], "OUTPUT has no item for the column \"" c "\" of the table " \
+                "that " prog " " runtable " prints")
+    exit status
+}'
+    page=$(sed -n 's/^BENCH //p' "$tmp/todo" | sed 1q)
+    awk -v page="$page" -v prog=qk256-bench -v helpf="$tmp/help" -v p1f="$tmp/p1" \
+        -v aliasf="$tmp/aliases" -v jsonf="$tmp/json" -v tablef="$tmp/table" \
+        -v ran="$ran" -v runjson="$runjson" -v runtable="$runtable" \
+        -v notrun="$NOT_RUN" -v peakkeys="$PEAK_KEYS" \
+        "$benchprog" "$tmp/help" "$tmp/p1" "$tmp/aliases" "$tmp/json" "$tmp/table"
+    case $? in
+    0) ;;
+    1) status=1 ;;
+    *) exit 99 ;;
+    esac
+fi
+
 # ---- groff --------------------------------------------------------------
-# Each page as man(1) formats it: from a directory with man3/ and man7/,
-# so that the .so lines of the stubs resolve, through soelim (-s), and
+# Each page as man(1) formats it: from a directory with man1/, man3/ and
+# man7/, so that the .so lines of the stubs resolve, through soelim (-s), and
 # through tbl (-t) where the page asks for it with its first line '\" t.
 # -ww turns on every warning; any output at all is a failure.
 if [ -n "$GROFF" ]; then
@@ -715,9 +1342,9 @@ fi
 [ $status -eq 0 ] || exit 1
 if [ -z "$GROFF" ]; then
     echo "SKIP: groff not found (Debian: groff-base), so the pages were not formatted;"
-    echo "      the other checks passed"
+    echo "      the other checks passed$benchnote"
     exit 77
 fi
 read -r what nfns npages < "$tmp/todo"
-echo "PASS: $npages pages, $nfns functions, $nprogs example programs"
+echo "PASS: $npages pages, $nfns functions, $nprogs example programs$benchnote"
 exit 0
