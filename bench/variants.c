@@ -209,7 +209,10 @@ run_child(char **argv, const char *variant, const struct options *o,
         char **args = xmalloc(((size_t)o->argc + 6) * sizeof *args);
         size_t k = 0;
 
-        /* A mask of the user's stays in force; the variant's comes last. */
+        /* The user's other tunables stay in force.  The variant's mask
+         * comes last, and glibc takes the last setting of a tunable, so
+         * it replaces a glibc.cpu.hwcaps of the user's, which has already
+         * kept the variants it turns off out of the run. */
         sprintf(tun, "%s%s%s", old ? old : "", old && *mask ? ":" : "", mask);
         if (setenv("GLIBC_TUNABLES", tun, 1) != 0)
             _exit(126);
