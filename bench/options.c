@@ -90,13 +90,15 @@ usage(FILE *f)
 "                     one-token tokens/s.  The reference does not run them\n"
 "  --variants LIST    run only these of the variants that this CPU can run\n"
 "                     (comma-separated names, e.g. avx2,avx512), besides the\n"
-"                     one the loader bound, which always runs\n"
+"                     one the loader bound, which always runs; a name that\n"
+"                     is no variant of this build is an error\n"
 "  --threads N        split each GEMV and GEMM into N row bands on N threads\n"
 "                     (default 1)\n"
-"  --align OFFSET     put the packed data (the weights of every operation and\n"
-"                     of --model) OFFSET bytes past a 64-byte cache line, 0 to\n"
-"                     63 (default 0): malloc puts large blocks at 16, GGUF\n"
-"                     files tensors at multiples of 32\n"
+"  --align OFFSET     put the packed data that the operations read (the\n"
+"                     weights of the GEMVs, the GEMMs and --model, the input\n"
+"                     of dequant and unpack) OFFSET bytes past a 64-byte\n"
+"                     cache line, 0 to 63 (default 0): malloc puts large\n"
+"                     blocks at 16, GGUF files tensors at multiples of 32\n"
 "  --samples N        at most N timed samples per row (default %d); a row\n"
 "                     that has run %.0f s stops at %d\n"
 "  --json             print JSON instead of the table; the model's passes are\n"
@@ -109,7 +111,7 @@ usage(FILE *f)
 "                     and every row read_roof_gb_per_s, vs_read_roof,\n"
 "                     mac_peak (\"int8\", \"f32\"), mac_peak_g_per_s,\n"
 "                     vs_mac_peak, roof and vs_roof (null where none)\n"
-"  --help             print this and exit\n"
+"  -h, --help         print this and exit\n"
 "\n",
             QK256_I8_MAX_COLS, DEFAULT_SAMPLES, ROW_BUDGET_NS / 1e9, MIN_SAMPLES);
     fprintf(f,
@@ -122,9 +124,10 @@ usage(FILE *f)
 "passes): multiply-accumulates per second (ROWS*COLS*N per call) over the\n"
 "int8 MAC or f32 FMA peak of the variant's ISA on --threads threads (%d\n"
 "independent chains of vpdpbusd zmm or vfmadd231ps zmm for avx512,\n"
-"vpmaddubsw ymm or vfmadd231ps ymm for avx2); such a row shows the roof\n"
-"that binds it, the higher fraction.  The reference and the scalar variant\n"
-"have no compute peak, and off x86-64 no variant has.\n"
+"vpdpbusd ymm or vfmadd231ps ymm for avxvnni, vpmaddubsw ymm or\n"
+"vfmadd231ps ymm for avx2); such a row shows the roof that binds it, the\n"
+"higher fraction.  The reference and the scalar variant have no compute\n"
+"peak, and off x86-64 no variant has.\n"
 "\n", PEAK_CHAINS);
 #if QK256_ARCH_ARM
     fputs(
@@ -157,6 +160,38 @@ in_list(const char *list, const char *name)
         p += k;
     }
     return 0;
+}
+
+/* Dies unless every name of --variants' list is a variant of this build
+ * (of the impl list), whether or not the CPU runs it: a misspelt name
+ * would otherwise measure one variant fewer without a word. */
+static void
+check_variants(const char *list)
+{
+    char msg[256];
+    size_t len;
+
+    for (const char *p = list;; p++) {
+        size_t k = strcspn(p, ","), i = 0;
+
+        while (i < qk256_nimpls && !(strlen(qk256_impls[i].name) == k &&
+                                     strncmp(qk256_impls[i].name, p, k) == 0))
+            i++;
+        if (i == qk256_nimpls) {
+            len = (size_t)snprintf(msg, sizeof msg,
+                                   "--variants: '%.*s' is no variant of this build (",
+                                   (int)(k < 64 ? k : 64), p);
+            for (i = 0; i < qk256_nimpls && len < sizeof msg; i++)
+                len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s",
+                                        i ? ", " : "", qk256_impls[i].name);
+            if (len < sizeof msg)
+                snprintf(msg + len, sizeof msg - len, ")");
+            die("%s", msg);
+        }
+        p += k;
+        if (!*p)
+            return;
+    }
 }
 
 static size_t
@@ -334,6 +369,7 @@ parse_args(int argc, char **argv, struct options *o, struct job **jobsp,
         } else if (strcmp(a, "--variants") == 0) {
             if (!next)
                 die("%s needs a list of variants", a);
+            check_variants(next);
             o->only = next;
             i++;
         } else if (strcmp(a, "--as-child") == 0 && next) {
