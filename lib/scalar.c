@@ -521,13 +521,14 @@ i8_dot4(uint8_t byte, uint64_t x)
 }
 
 /* The biased sum (above) of nbytes bytes at p against fields x, and in
- * *wsum the sum of their fields (each field at most 4 nbytes). */
+ * *wsum the sum of their fields (each field at most 4 nbytes).  nbytes
+ * is a multiple of 4 (i8_bytes). */
 static uint32_t
 i8_row_sum(const uint8_t *p, const uint64_t *x, size_t nbytes, uint64_t *wsum)
 {
     uint64_t s0 = 0, s1 = 0, f0 = 0, f1 = 0;
 
-    for (size_t j = 0; j < nbytes; j += 4) {
+    for (size_t j = 0; j + 4 <= nbytes; j += 4) {
         s0 += i8_dot4(p[j], x[j]) + i8_dot4(p[j + 2], x[j + 2]);
         s1 += i8_dot4(p[j + 1], x[j + 1]) + i8_dot4(p[j + 3], x[j + 3]);
         f0 += fields_of[p[j]] + fields_of[p[j + 2]];
