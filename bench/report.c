@@ -131,16 +131,6 @@ json_string(const char *s)
     putchar('"');
 }
 
-/* A ratio, or null for 0 (not measured). */
-static void
-json_ratio(double r)
-{
-    if (r > 0.0)
-        printf("%.4f", r);
-    else
-        printf("null");
-}
-
 /* Prints "note: " and the note, wrapped at 76 columns. */
 static void
 print_wrapped_note(const char *note)
@@ -682,7 +672,7 @@ json_fraction(double r)
         printf("null");
 }
 
-/* A value, or null for 0 (none). */
+/* A value or a ratio, or null for 0 (none, or not measured). */
 static void
 json_number(double v)
 {
@@ -820,7 +810,7 @@ print_json(const struct report *rp)
                    s->median, s->min, s->max, s->samples, s->calls, j->elems,
                    j->weight_bytes, j->elems / s->median,
                    j->weight_bytes / s->median);
-            json_ratio(s->ref_median > 0.0 ? s->ref_median / s->median : 0.0);
+            json_number(s->ref_median > 0.0 ? s->ref_median / s->median : 0.0);
             printf(", \"correct\": %s", s->ok ? "true" : "false");
             r = row_roof(rp, jx, ix);
             printf(",\n     \"read_roof_gb_per_s\": ");
@@ -850,7 +840,7 @@ print_json(const struct report *rp)
                 else
                     printf("null");
                 printf(", \"per_column_vs_gemv\": ");
-                json_ratio(vs_base(rp, jx, ix));
+                json_number(vs_base(rp, jx, ix));
             } else if (is_batch(j->op)) {
                 const struct stats *b = base_stats(rp, jx, ix);
 
@@ -868,7 +858,7 @@ print_json(const struct report *rp)
                 else
                     printf("null");
                 printf(", \"vs_one_token\": ");
-                json_ratio(vs_base(rp, jx, ix));
+                json_number(vs_base(rp, jx, ix));
             } else if (is_model(j->op))
                 printf(",\n     \"activations\": \"%s\", \"gemvs_per_token\": %zu, "
                        "\"quantize_i8_per_token\": %zu,\n     "

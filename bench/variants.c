@@ -37,7 +37,7 @@ struct api library_api = {
  * exec'd).  tunables is then NULL, and qemu_cpu the QEMU_CPU under which
  * qemu-user binds the variant, or NULL for scalar, which only a
  * --disable-simd build binds. */
-static const struct {
+static const struct variant_mask {
     const char *variant, *tunables, *qemu_cpu;
 } variant_masks[] = {
 #if QK256_ARCH_ARM
@@ -55,12 +55,13 @@ static const struct {
 #endif
 };
 
-static const char *
-variant_mask(const char *variant)
+/* The entry of variant_masks for variant, or NULL. */
+static const struct variant_mask *
+variant_entry(const char *variant)
 {
     for (size_t i = 0; i < sizeof variant_masks / sizeof variant_masks[0]; i++)
         if (strcmp(variant_masks[i].variant, variant) == 0)
-            return variant_masks[i].tunables;
+            return &variant_masks[i];
     return NULL;
 }
 
@@ -69,20 +70,9 @@ variant_mask(const char *variant)
 int
 variant_cpu_only(const char *variant)
 {
-    for (size_t i = 0; i < sizeof variant_masks / sizeof variant_masks[0]; i++)
-        if (strcmp(variant_masks[i].variant, variant) == 0)
-            return variant_masks[i].tunables == NULL;
-    return 0;
-}
+    const struct variant_mask *v = variant_entry(variant);
 
-/* The QEMU_CPU that makes qemu-user bind variant, or NULL. */
-static const char *
-variant_qemu_cpu(const char *variant)
-{
-    for (size_t i = 0; i < sizeof variant_masks / sizeof variant_masks[0]; i++)
-        if (strcmp(variant_masks[i].variant, variant) == 0)
-            return variant_masks[i].qemu_cpu;
-    return NULL;
+    return v && !v->tunables;
 }
 
 /* A variant that no mask makes the loader bind on this CPU (avx2 where
@@ -191,7 +181,8 @@ int
 run_child(char **argv, const char *variant, const struct options *o,
           size_t njobs, struct stats *st, size_t stride)
 {
-    const char *mask = variant_mask(variant);
+    const struct variant_mask *v = variant_entry(variant);
+    const char *mask = v ? v->tunables : NULL;
     int fds[2], status;
     pid_t pid;
 
@@ -328,9 +319,12 @@ cpu_only_note(char *buf, size_t size, const struct report *rp)
         first = 0;
     }
     note_add(buf, size, ".");
-    for (size_t i = 0; i < rp->ncpu_only; i++)
-        if (!variant_qemu_cpu(rp->cpu_only[i]))
+    for (size_t i = 0; i < rp->ncpu_only; i++) {
+        const struct variant_mask *v = variant_entry(rp->cpu_only[i]);
+
+        if (!v || !v->qemu_cpu)
             scalar = 1;
+    }
     if (scalar)
         note_add(buf, size, " Only a build configured with --disable-simd binds scalar.");
 }
