@@ -273,8 +273,9 @@ void add_model_jobs(struct job *jobs, size_t *njobs, size_t batch);
 
 /* ---- timing.c ----------------------------------------------------------- */
 
-/* --align: packed weights start this many bytes past a cache line. */
-extern size_t align_offset;
+/* --align: packed weights start this many bytes past a cache line;
+ * --out-align: what the operations write. */
+extern size_t align_offset, out_align_offset;
 /* CLOCK_MONOTONIC, in nanoseconds. */
 double now_ns(void);
 /* For qsort: doubles in increasing order. */

@@ -99,6 +99,12 @@ usage(FILE *f)
 "                     of dequant and unpack) OFFSET bytes past a 64-byte\n"
 "                     cache line, 0 to 63 (default 0): malloc puts large\n"
 "                     blocks at 16, GGUF files tensors at multiples of 32\n"
+"  --out-align OFFSET\n"
+"                     put what the operations write (dequant's floats,\n"
+"                     unpack's codes, the results of the GEMVs and GEMMs, the\n"
+"                     output of pack, quantize and quantize_i8) OFFSET bytes\n"
+"                     past a cache line, a multiple of 4 from 0 to 60\n"
+"                     (default 0)\n"
 "  --samples N        at most N timed samples per row (default %d); a row\n"
 "                     that has run %.0f s stops at %d\n"
 "  --json             print JSON instead of the table; the model's passes are\n"
@@ -365,6 +371,14 @@ parse_args(int argc, char **argv, struct options *o, struct job **jobsp,
             align_offset = strcmp(next, "0") == 0 ? 0 : parse_size(next, "bad number '%s'");
             if (align_offset > 63)
                 die("--align takes 0 to 63, not %s", next);
+            i++;
+        } else if (strcmp(a, "--out-align") == 0) {
+            if (!next)
+                die("%s needs a number", a);
+            out_align_offset = strcmp(next, "0") == 0 ? 0 : parse_size(next, "bad number '%s'");
+            /* Floats go there: their own alignment, 4, stays. */
+            if (out_align_offset > 60 || out_align_offset % 4 != 0)
+                die("--out-align takes a multiple of 4 from 0 to 60, not %s", next);
             i++;
         } else if (strcmp(a, "--variants") == 0) {
             if (!next)

@@ -596,8 +596,8 @@ print_table(const struct report *rp)
     cpu_name(cpu, sizeof cpu);
     printf("bound variant: %s\n", qk256_implementation());
     printf("libqk256 %s; cpu: %s; %zu thread%s; weights %zu bytes past a "
-           "cache line\n", qk256_version(), cpu, rp->o->threads,
-           rp->o->threads == 1 ? "" : "s", align_offset);
+           "cache line, outputs %zu\n", qk256_version(), cpu, rp->o->threads,
+           rp->o->threads == 1 ? "" : "s", align_offset, out_align_offset);
     printf("Times per call on CLOCK_MONOTONIC: median, min and max of up to %zu\n"
            "samples of >= %.0f us of calls each, after >= %.0f ms of warm-up; hot\n"
            "caches except for --model.  \"weights\" is the packed weight data\n"
@@ -759,10 +759,12 @@ print_json(const struct report *rp)
     printf(",\n  \"cpu\": ");
     json_string(cpu);
     printf(",\n  \"date\": \"%s\",\n  \"clock\": \"CLOCK_MONOTONIC\",\n"
-           "  \"threads\": %zu,\n  \"align\": %zu,\n  \"max_samples\": %zu,\n"
+           "  \"threads\": %zu,\n  \"align\": %zu,\n  \"out_align\": %zu,\n"
+           "  \"max_samples\": %zu,\n"
            "  \"min_sample_ns\": %.0f,\n  \"warmup_ns\": %.0f,\n"
            "  \"missing_variants\": [",
-           date, rp->o->threads, align_offset, rp->o->samples, SAMPLE_NS, WARMUP_NS);
+           date, rp->o->threads, align_offset, out_align_offset, rp->o->samples, SAMPLE_NS,
+           WARMUP_NS);
     for (size_t i = 0; i < rp->nmissing; i++) {
         printf("%s", i ? ", " : "");
         json_string(rp->missing[i]);
