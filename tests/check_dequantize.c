@@ -152,6 +152,61 @@ START_TEST(test_known)
 }
 END_TEST
 
+/* dst at every byte offset from a cache line, 0 to 63: the kernels store
+ * line by line where dst is not on one (above 512 elements), and must
+ * write exactly dst[0, n), nothing before it or past it in the same
+ * buffer, with every block's table, also across the line that joins two
+ * blocks.  The sizes include one block and a bit, 512 (the last that the
+ * plain stores take), one word past a multiple of 16, partial last words
+ * of every length and a partial last block. */
+static const size_t offset_sizes[] = { 1, 17, 256, 300, 512, 513, 515, 530, 771, 1024 + 5, 4096 + 7 };
+
+START_TEST(test_dst_offsets)
+{
+    const struct target *t = target_of(_i);
+    size_t n = offset_sizes[case_of(_i)], nb = qk256_row_bytes(n), nblocks = qk256_blocks(n);
+    size_t len = n * sizeof(float);
+    struct gbuf gs, gsc, gv, gd, gg, gw[2];
+    uint8_t *src = gbuf_alloc(&gs, nb, 0);
+    float *scales = gbuf_alloc(&gsc, nblocks * sizeof(float), 0);
+    float *vals = gbuf_alloc(&gv, nblocks * sizeof(float), GBUF_FRONT);
+    unsigned char *buf = gbuf_alloc(&gd, len + 64, GBUF_FRONT); /* starts a page */
+    float *got = gbuf_alloc(&gg, len, GBUF_FRONT);
+    float *want[2] = { gbuf_alloc(&gw[0], len, GBUF_FRONT), gbuf_alloc(&gw[1], len, GBUF_FRONT) };
+    struct rng r;
+    char ctx[96] = "";
+
+    rng_seed(&r, fixed_seeds[(size_t)case_of(_i) % n_fixed_seeds]);
+    rng_bytes(&r, src, nb); /* pad codes too */
+    for (size_t b = 0; b < nblocks; b++)
+        vals[b] = rng_float(&r, -4.0f, 4.0f);
+    memcpy(scales, vals, nblocks * sizeof(float));
+    ref_dequantize(want[0], src, NULL, n);
+    ref_dequantize(want[1], src, vals, n);
+    for (unsigned off = 0; off < 64; off++) {
+        for (int scaled = 0; scaled < 2; scaled++) {
+            snprintf(ctx, sizeof ctx, "dst_offsets/%s n=%zu off=%u scales=%s", t->name, n,
+                     off, scaled ? "random" : "NULL");
+            memset(buf, 0xa5, len + 64);
+            t->dequantize((float *)(void *)(buf + off), src, scaled ? scales : NULL, n);
+            for (size_t i = 0; i < off; i++)
+                CHECK(buf[i] == 0xa5, "%s: byte %zu before dst written", ctx, i);
+            for (size_t i = off + len; i < len + 64; i++)
+                CHECK(buf[i] == 0xa5, "%s: byte %zu past dst written", ctx, i - off - len);
+            memcpy(got, buf + off, len);
+            assert_same_floats(got, want[scaled], n, "dst", ctx);
+        }
+    }
+    gbuf_free_checked(&gd, "dst", ctx);
+    gbuf_free(&gs);
+    gbuf_free(&gsc);
+    gbuf_free(&gv);
+    gbuf_free(&gg);
+    gbuf_free(&gw[0]);
+    gbuf_free(&gw[1]);
+}
+END_TEST
+
 /* Random cases. */
 static void
 stress_case(const struct target *t, struct rng *r)
@@ -178,6 +233,7 @@ suite_dequantize(void)
     const struct ktest tests[] = {
         { test_sizes, (int)n_awkward_sizes },
         { test_known, (int)NELEMS(known) },
+        { test_dst_offsets, (int)NELEMS(offset_sizes) },
         { test_stress, STRESS_CHUNKS },
     };
 
