@@ -151,7 +151,7 @@ choose_read(void)
 }
 
 /* The read loop over the n bytes at p, in the whole cache lines that hold
- * them: the roof is what memory gives, at any --align (xmalloc_lines
+ * them: the roof is what memory gives, at any --align (xmalloc_at
  * leaves the slack that the last line may reach). */
 static uint64_t
 read_weights(const uint8_t *p, size_t n)

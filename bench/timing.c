@@ -3,9 +3,9 @@
  *
  * Method, per row: the same inputs (random, fixed seed) and buffers for
  * every call, so caches are hot (except --model, whose 521 MB of weights
- * stream from DRAM), packed data --align bytes past a cache line
- * (xmalloc_lines) and every other buffer on one; a warm-up of at least
- * WARMUP_NS and one call; then up to --samples samples on
+ * stream from DRAM), packed data --align bytes past a cache line and
+ * outputs --out-align (xmalloc_at), the activations on one; a warm-up
+ * of at least WARMUP_NS and one call; then up to --samples samples on
  * CLOCK_MONOTONIC, each a run of back-to-back calls that lasts at least
  * SAMPLE_NS, fewer samples (never under MIN_SAMPLES)
  * once a row has taken ROW_BUDGET_NS.  Times are per call: the median, min
@@ -50,42 +50,30 @@
 /* Packed weights start --align bytes past a cache line: 0 by default, as
  * posix_memalign(64) and the 64-byte alignment of some model files put
  * them; malloc puts large blocks 16 past a line, GGUF files tensors on 32
- * bytes.  SPEC section 3: no alignment may cost much speed, and --align is
- * how the bench shows it.  free_lines frees what this returns. */
-size_t align_offset;
+ * bytes.  What the operations write (dequant's floats, unpack's codes, the
+ * results of the GEMVs and GEMMs, ...) starts --out-align bytes past one,
+ * 0 by default.  SPEC section 3: no alignment may cost much speed, and
+ * these are how the bench shows it. */
+size_t align_offset, out_align_offset;
 
-/* What the operations write (dequant's floats, unpack's codes, the
- * results of the GEMVs and GEMMs, ...) starts --out-align bytes past a
- * cache line: 0 by default, where a runtime's own buffers would be.
- * free_out frees what this returns. */
-size_t out_align_offset;
-
+/* size bytes offset past a cache line, and a line of slack after them,
+ * which the read roof's whole lines (read_weights) may reach; free_at
+ * with the same offset frees them. */
 static void *
-xmalloc_out(size_t size)
+xmalloc_at(size_t size, size_t offset)
 {
     void *p;
 
-    if (posix_memalign(&p, 64, size + out_align_offset + 1) != 0)
+    if (posix_memalign(&p, 64, size + offset + 64) != 0)
         die("out of memory%s", "");
-    return (uint8_t *)p + out_align_offset;
+    return (uint8_t *)p + offset;
 }
 
 static void
-free_out(void *p)
+free_at(void *p, size_t offset)
 {
-    free((uint8_t *)p - out_align_offset);
-}
-
-static void *
-xmalloc_lines(size_t size)
-{
-    void *p;
-
-    /* A line of slack after the data, which the read roof's whole lines
-     * (read_weights) may reach. */
-    if (posix_memalign(&p, 64, size + align_offset + 64) != 0)
-        die("out of memory%s", "");
-    return (uint8_t *)p + align_offset;
+    if (p)
+        free((uint8_t *)p - offset);
 }
 
 /* Everything else, the activations, starts on a cache line, as a
@@ -100,13 +88,6 @@ xmalloc_aligned(size_t size)
     if (posix_memalign(&p, 64, size ? size : 1) != 0)
         die("out of memory%s", "");
     return p;
-}
-
-static void
-free_lines(void *p)
-{
-    if (p)
-        free((uint8_t *)p - align_offset);
 }
 
 double
@@ -362,7 +343,7 @@ data_init(struct data *d, const struct job *j)
         break;
     case OP_UNPACK:
     case OP_DEQUANT:
-        d->packed = xmalloc_lines(d->nbytes);
+        d->packed = xmalloc_at(d->nbytes, align_offset);
         random_bytes(d->packed, d->nbytes);
         if (j->op == OP_UNPACK) {
             d->out_nbytes = d->n;
@@ -401,7 +382,7 @@ data_init(struct data *d, const struct job *j)
 
             d->rows[m] = one ? j->rows : mx->rows;
             d->cols[m] = one ? j->cols : mx->cols;
-            d->w[m] = xmalloc_lines(d->rows[m] * qk256_row_bytes(d->cols[m]));
+            d->w[m] = xmalloc_at(d->rows[m] * qk256_row_bytes(d->cols[m]), align_offset);
             random_bytes(d->w[m], d->rows[m] * qk256_row_bytes(d->cols[m]));
             if (d->cols[m] > maxcols)
                 maxcols = d->cols[m];
@@ -427,8 +408,8 @@ data_init(struct data *d, const struct job *j)
         break;
     }
     }
-    d->out_bytes = xmalloc_out(d->out_nbytes);
-    d->out_floats = xmalloc_out(d->out_nfloats * sizeof(float));
+    d->out_bytes = xmalloc_at(d->out_nbytes, out_align_offset);
+    d->out_floats = xmalloc_at(d->out_nfloats * sizeof(float), out_align_offset);
     d->want_bytes = xmalloc(d->out_nbytes);
     d->want_floats = xmalloc(d->out_nfloats * sizeof(float));
 }
@@ -437,7 +418,7 @@ void
 data_free(struct data *d)
 {
     for (size_t m = 0; m < d->nmat; m++)
-        free_lines(d->w[m]);
+        free_at(d->w[m], align_offset);
     free(d->w);
     free(d->rows);
     free(d->cols);
@@ -445,11 +426,11 @@ data_free(struct data *d)
     free(d->xq);
     free(d->xscales);
     free(d->codes);
-    free_lines(d->packed);
+    free_at(d->packed, align_offset);
     free(d->floats);
     free(d->scales);
-    free_out(d->out_bytes);
-    free_out(d->out_floats);
+    free_at(d->out_bytes, out_align_offset);
+    free_at(d->out_floats, out_align_offset);
     free(d->want_bytes);
     free(d->want_floats);
 }
