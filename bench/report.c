@@ -662,22 +662,14 @@ print_table(const struct report *rp)
     }
 }
 
-/* A fraction of a roof, which can be small, or null for 0 (none). */
+/* A value, a ratio or a fraction of a roof with that many decimals, or
+ * null for 0 (none, or not measured).  Fractions take 6: they can be
+ * small. */
 static void
-json_fraction(double r)
-{
-    if (r > 0.0)
-        printf("%.6f", r);
-    else
-        printf("null");
-}
-
-/* A value or a ratio, or null for 0 (none, or not measured). */
-static void
-json_number(double v)
+json_number(double v, int decimals)
 {
     if (v > 0.0)
-        printf("%.4f", v);
+        printf("%.*f", decimals, v);
     else
         printf("null");
 }
@@ -812,23 +804,23 @@ print_json(const struct report *rp)
                    s->median, s->min, s->max, s->samples, s->calls, j->elems,
                    j->weight_bytes, j->elems / s->median,
                    j->weight_bytes / s->median);
-            json_number(s->ref_median > 0.0 ? s->ref_median / s->median : 0.0);
+            json_number(s->ref_median > 0.0 ? s->ref_median / s->median : 0.0, 4);
             printf(", \"correct\": %s", s->ok ? "true" : "false");
             r = row_roof(rp, jx, ix);
             printf(",\n     \"read_roof_gb_per_s\": ");
-            json_number(r.read_gbps);
+            json_number(r.read_gbps, 4);
             printf(", \"vs_read_roof\": ");
-            json_fraction(r.vs_read);
+            json_number(r.vs_read, 6);
             printf(", \"mac_peak\": ");
             json_string_or_null(r.peak);
             printf(", \"mac_peak_g_per_s\": ");
-            json_number(r.peak_g);
+            json_number(r.peak_g, 4);
             printf(", \"vs_mac_peak\": ");
-            json_fraction(r.vs_peak);
+            json_number(r.vs_peak, 6);
             printf(",\n     \"roof\": ");
             json_string_or_null(r.roof);
             printf(", \"vs_roof\": ");
-            json_fraction(r.vs_roof);
+            json_number(r.vs_roof, 6);
             if (j->op == OP_GEMM || j->op == OP_GEMM_I8) {
                 double b = base_median(rp, jx, ix);
 
@@ -842,7 +834,7 @@ print_json(const struct report *rp)
                 else
                     printf("null");
                 printf(", \"per_column_vs_gemv\": ");
-                json_number(vs_base(rp, jx, ix));
+                json_number(vs_base(rp, jx, ix), 4);
             } else if (is_batch(j->op)) {
                 const struct stats *b = base_stats(rp, jx, ix);
 
@@ -860,7 +852,7 @@ print_json(const struct report *rp)
                 else
                     printf("null");
                 printf(", \"vs_one_token\": ");
-                json_number(vs_base(rp, jx, ix));
+                json_number(vs_base(rp, jx, ix), 4);
             } else if (is_model(j->op))
                 printf(",\n     \"activations\": \"%s\", \"gemvs_per_token\": %zu, "
                        "\"quantize_i8_per_token\": %zu,\n     "
