@@ -77,13 +77,18 @@ variant_cpu_only(const char *variant)
 
 /* A variant that no mask makes the loader bind on this CPU (avx2 where
  * the CPU has AVX-VNNI) runs in this process, its kernels called from the
- * library's impl list: what the public functions would call once they
- * have checked their arguments, which the bench's always pass. */
+ * library's impl list as the public functions (lib/qk256.c) call them:
+ * after the variant's scan of the inputs where the function has one
+ * (pack's codes, the floats of both quantizers), which costs as much as
+ * the kernel for a short pack.  The other checks are a few compares of
+ * sizes and pointers, and the bench's arguments always pass them. */
 static const struct qk256_impl *impl_cur;
 
 static int
 impl_pack(uint8_t *dst, const uint8_t *codes, size_t n)
 {
+    if (!impl_cur->codes_ok(codes, n))
+        return QK256_E_RANGE;
     impl_cur->pack(dst, codes, n);
     return QK256_OK;
 }
@@ -113,6 +118,8 @@ impl_gemv(float *y, const uint8_t *w, size_t row_stride, const float *x,
 static int
 impl_quantize(uint8_t *dst, float *scales, const float *src, size_t n)
 {
+    if (!impl_cur->finite(src, n))
+        return QK256_E_RANGE;
     impl_cur->quantize(dst, scales, src, n);
     return QK256_OK;
 }
@@ -120,6 +127,8 @@ impl_quantize(uint8_t *dst, float *scales, const float *src, size_t n)
 static int
 impl_quantize_i8(int8_t *xq, float *scale, const float *x, size_t n)
 {
+    if (!impl_cur->finite(x, n))
+        return QK256_E_RANGE;
     impl_cur->quantize_i8(xq, scale, x, n);
     return QK256_OK;
 }
