@@ -79,8 +79,8 @@ variant_cpu_only(const char *variant)
  * the CPU has AVX-VNNI) runs in this process, its kernels called from the
  * library's impl list as the public functions (lib/qk256.c) call them:
  * after the variant's scan of the inputs where the function has one
- * (pack's codes, the floats of both quantizers), which costs as much as
- * the kernel for a short pack.  The other checks are a few compares of
+ * (pack's codes, quantize's floats), which costs half as much as the
+ * kernel for a short pack.  The other checks are a few compares of
  * sizes and pointers, and the bench's arguments always pass them. */
 static const struct qk256_impl *impl_cur;
 
@@ -127,10 +127,7 @@ impl_quantize(uint8_t *dst, float *scales, const float *src, size_t n)
 static int
 impl_quantize_i8(int8_t *xq, float *scale, const float *x, size_t n)
 {
-    if (!impl_cur->finite(x, n))
-        return QK256_E_RANGE;
-    impl_cur->quantize_i8(xq, scale, x, n);
-    return QK256_OK;
+    return impl_cur->quantize_i8(xq, scale, x, n) ? QK256_OK : QK256_E_RANGE;
 }
 
 static int

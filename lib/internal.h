@@ -59,6 +59,34 @@ qk256_put_f32(float *p, size_t i, float v)
     memcpy((unsigned char *)p + i * sizeof v, &v, sizeof v);
 }
 
+/* The bits of |p[i]|.  Non-negative floats compare as these do as
+ * integers, and the bits of an infinity (QK256_NONFINITE_BITS) or a NaN
+ * are above those of every finite float: quantize_i8 takes the largest
+ * |x| this way and so finds them too. */
+static inline uint32_t
+qk256_abs_bits(const float *p, size_t i)
+{
+    uint32_t u;
+
+    memcpy(&u, (const unsigned char *)p + i * sizeof u, sizeof u);
+    return u & 0x7fffffffu;
+}
+
+#define QK256_NONFINITE_BITS 0x7f800000u
+
+/* The larger of mb and the largest qk256_abs_bits of p[i, n): the tail of
+ * a vector loop over max |x|. */
+static inline uint32_t
+qk256_abs_bits_max(const float *p, size_t i, size_t n, uint32_t mb)
+{
+    for (; i < n; i++) {
+        uint32_t a = qk256_abs_bits(p, i);
+
+        mb = a > mb ? a : mb;
+    }
+    return mb;
+}
+
 /* The int32 whose two's complement bits are u: the sums of gemv_i8 are
  * taken modulo 2^32 (see qk256_gemv_i8_scalar). */
 static inline int32_t
@@ -96,14 +124,17 @@ typedef void qk256_gemv_fn(float *y, const uint8_t *w, size_t row_stride,
 /* scales may be NULL: then no scale is written. */
 typedef void qk256_quantize_fn(uint8_t *dst, float *scales, const float *src,
                                size_t n);
-/* The input scans of lib/qk256.c, which run before any output is written:
- * nonzero when every one of the n codes is 0..3, when every one of the n
- * floats is finite.  They read nothing past the end of their arrays. */
+/* The input scans of qk256_pack and qk256_quantize (lib/qk256.c), which
+ * run before any output is written: nonzero when every one of the n codes
+ * is 0..3, when every one of the n floats is finite.  They read nothing
+ * past the end of their arrays. */
 typedef int qk256_codes_ok_fn(const uint8_t *codes, size_t n);
 typedef int qk256_finite_fn(const float *x, size_t n);
-/* x is finite.  Bitwise identical in every variant. */
-typedef void qk256_quantize_i8_fn(int8_t *xq, float *scale, const float *x,
-                                  size_t n);
+/* 0, with nothing written, when an x is an infinity or a NaN (the kernel
+ * finds them in the pass that takes max |x|, which a scan would repeat);
+ * else nonzero, with xq and *scale bitwise identical in every variant. */
+typedef int qk256_quantize_i8_fn(int8_t *xq, float *scale, const float *x,
+                                 size_t n);
 /* cols <= QK256_I8_MAX_COLS.  Bitwise identical in every variant. */
 typedef void qk256_gemv_i8_fn(float *y, const uint8_t *w, size_t row_stride,
                               const int8_t *xq, float scale, size_t rows,

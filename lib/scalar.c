@@ -309,16 +309,16 @@ qk256_gemm_scalar(float *y, size_t ldy, const uint8_t *w, size_t row_stride,
 }
 
 /* ---- quantize, quantize_i8 -----------------------------------------------
- * On finite floats (the caller checked), |x| compares as its bit pattern
- * does as an unsigned integer, which lets the loops vectorise: the loops
- * of a fixed count SCAN vectorise, and the rest of an array takes a plain
- * loop. */
+ * |x| compares as its bits do as an integer (qk256_abs_bits), which lets
+ * the loops vectorise: the loops of a fixed count SCAN vectorise, and the
+ * rest of an array takes a plain loop.  The largest |x| also tells whether
+ * every x is finite. */
 /* |x| as its bits, a non-negative int32 (int32, not uint32: SSE2 compares
  * signed integers only). */
 static int32_t
 abs_bits(const float *x, size_t i)
 {
-    return (int32_t)(bits_of(qk256_get_f32(x, i)) & 0x7fffffffu);
+    return (int32_t)qk256_abs_bits(x, i);
 }
 
 static int32_t
@@ -404,17 +404,19 @@ round_even(float v)
  * -fexcess-precision=standard (configure.ac).  The loops of SCAN take the
  * products into p[] and round them in a second loop, a form that GCC
  * vectorises at -O2.  Zeros: 0 * inv is 0 for a finite inv. */
-void
+int
 qk256_quantize_i8_scalar(int8_t *xq, float *scale, const float *x, size_t n)
 {
     uint32_t max = max_abs_bits(x, n);
     size_t i = 0;
     float m, inv;
 
+    if (max >= QK256_NONFINITE_BITS)
+        return 0;
     if (max == 0) {
         memset(xq, 0, n);
         qk256_put_f32(scale, 0, 0.0f);
-        return;
+        return 1;
     }
     memcpy(&m, &max, sizeof m);
     inv = 127.0f / m;
@@ -449,6 +451,7 @@ qk256_quantize_i8_scalar(int8_t *xq, float *scale, const float *x, size_t n)
         }
     }
     qk256_put_f32(scale, 0, m / 127.0f);
+    return 1;
 }
 
 /* ---- gemv_i8, gemm_i8 --------------------------------------------------------

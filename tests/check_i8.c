@@ -250,12 +250,13 @@ run_quantize_i8(const struct target *t, const struct qcase *qc)
     fill_kind(vals, n, qc->kind, &r);
     memcpy(x, vals, n * sizeof(float));
 
-    t->quantize_i8(xq, scale, x, n);
+    CHECK(t->quantize_i8(xq, scale, x, n), "%s: finite x rejected", ctx);
     ref_quantize_i8(want, &want_sc, vals, n);
     assert_same_bytes((const uint8_t *)xq, (const uint8_t *)want, n, "xq", ctx);
     assert_same_floats(scale, &want_sc, 1, "scale", ctx);
     if (!target_is_scalar(t)) {
-        scalar_impl()->quantize_i8(twin, &twin_sc, x, n);
+        CHECK(scalar_impl()->quantize_i8(twin, &twin_sc, x, n),
+              "%s: finite x rejected (scalar)", ctx);
         assert_same_bytes((const uint8_t *)xq, (const uint8_t *)twin, n,
                           "xq (vs scalar)", ctx);
         assert_same_floats(scale, &twin_sc, 1, "scale (vs scalar)", ctx);
@@ -371,7 +372,7 @@ START_TEST(test_q_known)
                       "reference xq", ctx);
     assert_same_floats(&want_sc, &known[v].scale, 1, "reference scale", ctx);
 
-    t->quantize_i8(xq, scale, x, n);
+    CHECK(t->quantize_i8(xq, scale, x, n), "%s: finite x rejected", ctx);
     assert_same_bytes((const uint8_t *)xq, (const uint8_t *)known[v].xq, n,
                       "xq", ctx);
     assert_same_floats(scale, &known[v].scale, 1, "scale", ctx);
@@ -403,7 +404,7 @@ START_TEST(test_q_tie_lanes)
             x[i] = (float)k + 0.5f;
         }
         x[(n - 1) / 2] = si & 1 ? -127.0f : 127.0f;
-        t->quantize_i8(xq, scale, x, n);
+        CHECK(t->quantize_i8(xq, scale, x, n), "%s: finite x rejected", ctx);
         for (size_t i = 0; i < n; i++) {
             int want;
 
@@ -455,10 +456,12 @@ START_TEST(test_q_rounding_mode)
             fill_kind(x, n, kind, &r);
 
             CHECK(fesetround(mode) == 0, "%s: fesetround failed", ctx);
-            t->quantize_i8(xq, &sc, x, n);
-            scalar_impl()->quantize_i8(twin, &twin_sc, x, n);
+            int ok = t->quantize_i8(xq, &sc, x, n);
+            int twin_ok = scalar_impl()->quantize_i8(twin, &twin_sc, x, n);
             ref_quantize_i8(want, &want_sc, x, n);
             fesetround(FE_TONEAREST);
+
+            CHECK(ok && twin_ok, "%s: finite x rejected (%d, scalar %d)", ctx, ok, twin_ok);
 
             assert_same_bytes((const uint8_t *)twin, (const uint8_t *)want, n,
                               "scalar xq (vs reference)", ctx);
@@ -1138,7 +1141,7 @@ START_TEST(test_i8_public_is_bound)
         rng_bytes(&r, w, rows * rb);
         fill_kind(x, cols, I_MIXED, &r);
         ck_assert_int_eq(qk256_quantize_i8(xq, &sc, x, cols), QK256_OK);
-        im->quantize_i8(xqk, &sck, x, cols);
+        CHECK(im->quantize_i8(xqk, &sck, x, cols), "%s: finite x rejected", ctx);
         assert_same_bytes((const uint8_t *)xq, (const uint8_t *)xqk, cols, "xq", ctx);
         assert_same_floats(&sc, &sck, 1, "scale", ctx);
         ck_assert_int_eq(qk256_gemv_i8(y, w, rb, xq, sc, rows, cols), QK256_OK);

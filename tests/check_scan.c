@@ -3,11 +3,12 @@
  * SPDX-License-Identifier: MIT
  *
  * qk256_pack and qk256_quantize scan their whole input before they write
- * (QK256_E_RANGE), with a kernel of the bound variant.  Each variant's
- * scans must find a bad element wherever it is (first, last, in a vector
- * or in the tail), whatever its value, and must never read past the array;
- * the "public" target checks the status and the untouched output of the
- * calls themselves.
+ * (QK256_E_RANGE), with a kernel of the bound variant; the quantize_i8
+ * kernels find a non-finite float in their own first pass, and then write
+ * nothing.  Each variant must find a bad element wherever it is (first,
+ * last, in a vector or in the tail), whatever its value, and must never
+ * read past the array; the "public" target checks the status and the
+ * untouched output of the calls themselves.
  */
 #include <config.h>
 
@@ -74,7 +75,39 @@ floats_pass(const struct target *t, const float *x, size_t n, const char *ctx)
     return rc == QK256_OK;
 }
 
-/* One bad code, then one non-finite float, at position p: both fail. */
+/* The same for quantize_i8: its kernel, or qk256_quantize_i8; either must
+ * leave xq and *scale untouched when it finds a non-finite x. */
+static int
+floats_pass_i8(const struct target *t, const float *x, size_t n, const char *ctx)
+{
+    struct gbuf gq, gs;
+    int8_t *xq = gbuf_alloc(&gq, n, 0);
+    float *scale = gbuf_alloc(&gs, sizeof(float), 0);
+    int ok;
+
+    if (t->impl) {
+        ok = t->impl->quantize_i8(xq, scale, x, n);
+    } else {
+        int rc = qk256_quantize_i8(xq, scale, x, n);
+
+        CHECK(rc == QK256_OK || rc == QK256_E_RANGE, "%s: qk256_quantize_i8 returned %d",
+              ctx, rc);
+        ok = rc == QK256_OK;
+    }
+    if (!ok) {
+        for (size_t k = 0; k < n; k++)
+            CHECK(((unsigned char *)xq)[k] == 0xff, "%s: byte %zu of xq written on failure",
+                  ctx, k);
+        for (size_t k = 0; k < sizeof(float); k++)
+            CHECK(((unsigned char *)scale)[k] == 0xff,
+                  "%s: byte %zu of scale written on failure", ctx, k);
+    }
+    gbuf_free_checked(&gq, "xq", ctx);
+    gbuf_free_checked(&gs, "scale", ctx);
+    return ok;
+}
+
+/* One bad code, then one non-finite float, at position p: all fail. */
 static void
 try_bad(const struct target *t, uint8_t *codes, float *x, size_t n, size_t p,
         uint64_t seed, const char *ctx)
@@ -91,6 +124,8 @@ try_bad(const struct target *t, uint8_t *codes, float *x, size_t n, size_t p,
     memcpy(xp, &bf, 4);
     CHECK(!floats_pass(t, x, n, ctx), "%s: float 0x%08x at %zu accepted", ctx,
           (unsigned)bf, p);
+    CHECK(!floats_pass_i8(t, x, n, ctx), "%s: float 0x%08x at %zu accepted by quantize_i8",
+          ctx, (unsigned)bf, p);
     memcpy(xp, saved, 4);
 }
 
@@ -117,6 +152,7 @@ run_scan(const struct target *t, size_t n, unsigned pos, uint64_t seed)
     }
     CHECK(codes_pass(t, codes, n, ctx), "%s: valid codes rejected", ctx);
     CHECK(floats_pass(t, x, n, ctx), "%s: finite floats rejected", ctx);
+    CHECK(floats_pass_i8(t, x, n, ctx), "%s: finite floats rejected by quantize_i8", ctx);
 
     size_t step = n <= 300 ? 1 : n / 7 + 1;
 
@@ -149,8 +185,11 @@ START_TEST(test_finite_extremes)
     snprintf(ctx, sizeof ctx, "scan/%s extremes", t->name);
     for (size_t i = 0; i < NELEMS(x); i++)
         x[i] = edge[i % NELEMS(edge)];
-    for (size_t n = 1; n <= NELEMS(x); n += 37)
+    for (size_t n = 1; n <= NELEMS(x); n += 37) {
         CHECK(floats_pass(t, x, n, ctx), "%s: finite extremes rejected (n=%zu)", ctx, n);
+        CHECK(floats_pass_i8(t, x, n, ctx),
+              "%s: finite extremes rejected by quantize_i8 (n=%zu)", ctx, n);
+    }
 }
 END_TEST
 

@@ -371,11 +371,13 @@ public_quantize(uint8_t *dst, float *scales, const float *src, size_t n)
     CHECK(st == QK256_OK, "qk256_quantize(n=%zu) returned %d", n, st);
 }
 
-static void
+/* Kernel signature: nonzero for success. */
+static int
 public_quantize_i8(int8_t *xq, float *scale, const float *x, size_t n)
 {
     int st = qk256_quantize_i8(xq, scale, x, n);
     CHECK(st == QK256_OK, "qk256_quantize_i8(n=%zu) returned %d", n, st);
+    return 1;
 }
 
 static void

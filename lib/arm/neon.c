@@ -422,8 +422,9 @@ qk256_finite_neon(const float *x, size_t n)
 }
 
 /* ---- quantize_i8 ---------------------------------------------------------
- * Twin: qk256_quantize_i8_scalar, bit-exact: the same f32 max, inv = 127 /
- * m and products v * inv.  FCVTNS rounds to nearest, ties to even, in
+ * Twin: qk256_quantize_i8_scalar, bit-exact: the same max |x|, taken as
+ * the largest bits of |x| (which also finds an infinity or a NaN), inv =
+ * 127 / m and products v * inv.  FCVTNS rounds to nearest, ties to even, in
  * any rounding mode, and clamping the integer to [-127, 127] afterwards
  * is the same as clamping the product before (the bounds are integers).
  * An infinite inv (m below 127 / FLT_MAX) is left to the scalar kernel,
@@ -449,35 +450,42 @@ quant_i8_16(const float *x, float32x4_t inv)
     return vcombine_s8(vmovn_s16(a), vmovn_s16(b));
 }
 
-void
+/* The bits of |v| as integers. */
+static ALWAYS_INLINE uint32x4_t
+abs_bits4(float32x4_t v)
+{
+    return vandq_u32(vreinterpretq_u32_f32(v), vdupq_n_u32(0x7fffffffu));
+}
+
+int
 qk256_quantize_i8_neon(int8_t *xq, float *scale, const float *x, size_t n)
 {
-    float32x4_t mv = vdupq_n_f32(0.0f);
+    uint32x4_t mv = vdupq_n_u32(0);
     size_t i = 0;
+    uint32_t mb;
     float m;
 
     for (; n - i >= 16; i += 16) {
         float32x4x4_t v = vld1q_f32_x4(x + i);
 
-        mv = vmaxq_f32(mv, vmaxq_f32(vmaxq_f32(vabsq_f32(v.val[0]), vabsq_f32(v.val[1])),
-                                     vmaxq_f32(vabsq_f32(v.val[2]), vabsq_f32(v.val[3]))));
+        mv = vmaxq_u32(mv, vmaxq_u32(vmaxq_u32(abs_bits4(v.val[0]), abs_bits4(v.val[1])),
+                                     vmaxq_u32(abs_bits4(v.val[2]), abs_bits4(v.val[3]))));
     }
-    m = vmaxvq_f32(mv);
-    for (; i < n; i++)
-        m = fmaxf(m, fabsf(qk256_get_f32(x, i)));
+    mb = qk256_abs_bits_max(x, i, n, vmaxvq_u32(mv));
 
-    if (m == 0.0f) {
+    if (mb >= QK256_NONFINITE_BITS)
+        return 0;
+    if (mb == 0) {
         memset(xq, 0, n);
         qk256_put_f32(scale, 0, 0.0f);
-        return;
+        return 1;
     }
+    memcpy(&m, &mb, sizeof m);
 
     float inv = 127.0f / m;
 
-    if (isinf(inv)) {
-        qk256_quantize_i8_scalar(xq, scale, x, n);
-        return;
-    }
+    if (isinf(inv))
+        return qk256_quantize_i8_scalar(xq, scale, x, n);
 
     float32x4_t invv = vdupq_n_f32(inv);
     size_t rest = n % 16;
@@ -493,6 +501,7 @@ qk256_quantize_i8_neon(int8_t *xq, float *scale, const float *x, size_t n)
         memcpy(xq + i, out, rest);
     }
     qk256_put_f32(scale, 0, m / 127.0f);
+    return 1;
 }
 
 /* ---- gemv and gemm -------------------------------------------------------

@@ -638,20 +638,25 @@ qk256_finite_avx2(const float *x, size_t n)
 /* ---- quantize_i8 ---------------------------------------------------------
  * Twin: qk256_quantize_i8_scalar, bit-exact.
  *
- * m = max |x| is exact in any order.  inv = 127 / m and the scale are the
- * scalar kernel's own f32 divisions.  Each element is then x * inv in f32,
- * 0 where x is 0 (the tiny-m case of the scalar kernel, where 0 * inf is
- * NaN), clamped to [-127, 127] and rounded by vroundps with an explicit
- * nearest-even mode, which ignores MXCSR as the scalar rule does; the
- * result is an integer, so the truncating conversion is exact.
+ * m = max |x| is exact in any order; it is taken as the scalar kernel
+ * takes it, the largest of the bits of |x| as integers, which also finds
+ * an infinity or a NaN without a pass of its own: their bits are the
+ * largest.  inv = 127 / m and the scale are the scalar kernel's own f32
+ * divisions.  Each element is then x * inv in f32, 0 where x is 0 (the
+ * tiny-m case of the scalar kernel, where 0 * inf is NaN), clamped to
+ * [-127, 127] and rounded by vroundps with an explicit nearest-even mode,
+ * which ignores MXCSR as the scalar rule does; the result is an integer,
+ * so the truncating conversion is exact.
  *
  * Tail: the last n % 32 floats go through a zero-padded buffer.
  */
 
-static ALWAYS_INLINE __m256
-abs_ps(__m256 v)
+/* The bits of |x[0, 8)|. */
+static ALWAYS_INLINE __m256i
+abs_bits8(const float *x)
 {
-    return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v);
+    return _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(const void *)x),
+                            _mm256_set1_epi32(0x7fffffff));
 }
 
 /* The int32 values of x[0, 8). */
@@ -680,36 +685,35 @@ quantize_i8_32(int8_t *xq, const float *x, __m256 inv)
     _mm256_storeu_si256((__m256i *)(void *)xq, q);
 }
 
-void
+int
 qk256_quantize_i8_avx2(int8_t *xq, float *scale, const float *x, size_t n)
 {
-    __m256 m0 = _mm256_setzero_ps(), m1 = m0, m2 = m0, m3 = m0;
+    __m256i m0 = _mm256_setzero_si256(), m1 = m0, m2 = m0, m3 = m0;
     size_t i = 0;
-    float m = 0.0f;
+    uint32_t mb;
+    float m;
 
+    /* Signed compares: the bits of |x| are below 2^31. */
     for (; n - i >= 32; i += 32) {
-        m0 = _mm256_max_ps(m0, abs_ps(_mm256_loadu_ps(x + i)));
-        m1 = _mm256_max_ps(m1, abs_ps(_mm256_loadu_ps(x + i + 8)));
-        m2 = _mm256_max_ps(m2, abs_ps(_mm256_loadu_ps(x + i + 16)));
-        m3 = _mm256_max_ps(m3, abs_ps(_mm256_loadu_ps(x + i + 24)));
+        m0 = _mm256_max_epi32(m0, abs_bits8(x + i));
+        m1 = _mm256_max_epi32(m1, abs_bits8(x + i + 8));
+        m2 = _mm256_max_epi32(m2, abs_bits8(x + i + 16));
+        m3 = _mm256_max_epi32(m3, abs_bits8(x + i + 24));
     }
-    m0 = _mm256_max_ps(_mm256_max_ps(m0, m1), _mm256_max_ps(m2, m3));
+    m0 = _mm256_max_epi32(_mm256_max_epi32(m0, m1), _mm256_max_epi32(m2, m3));
+    m0 = _mm256_max_epi32(m0, _mm256_permute2x128_si256(m0, m0, 1));
+    m0 = _mm256_max_epi32(m0, _mm256_shuffle_epi32(m0, 0x4e)); /* 2 3 0 1 */
+    m0 = _mm256_max_epi32(m0, _mm256_shuffle_epi32(m0, 0xb1)); /* 1 0 3 2 */
+    mb = qk256_abs_bits_max(x, i, n, (uint32_t)_mm256_cvtsi256_si32(m0));
 
-    float lanes[8];
-
-    _mm256_storeu_ps(lanes, m0);
-    for (int k = 0; k < 8; k++)
-        m = lanes[k] > m ? lanes[k] : m;
-    for (; i < n; i++) {
-        float a = fabsf(qk256_get_f32(x, i));
-        m = a > m ? a : m;
-    }
-
-    if (m == 0.0f) {
+    if (mb >= QK256_NONFINITE_BITS)
+        return 0;
+    if (mb == 0) {
         memset(xq, 0, n);
         qk256_put_f32(scale, 0, 0.0f);
-        return;
+        return 1;
     }
+    memcpy(&m, &mb, sizeof m);
 
     __m256 inv = _mm256_set1_ps(127.0f / m);
     size_t rest = n % 32;
@@ -725,6 +729,7 @@ qk256_quantize_i8_avx2(int8_t *xq, float *scale, const float *x, size_t n)
         memcpy(xq + i, out, rest);
     }
     qk256_put_f32(scale, 0, m / 127.0f);
+    return 1;
 }
 
 /* ---- gemv_i8 -------------------------------------------------------------

@@ -385,9 +385,10 @@ qk256_gemv_avx512(float *y, const uint8_t *w, size_t row_stride,
 
 /* ---- quantize_i8 ---------------------------------------------------------
  * Twin: qk256_quantize_i8_scalar, bit-exact, by the method of avx2.c:
- * x * inv, zeroed where x is 0, clamped, converted with an explicit
- * nearest-even rounding that ignores MXCSR.  64 elements per step; the
- * last step masks its loads (zeros) and its store. */
+ * max |x| as the largest bits of |x|, which also finds an infinity or a
+ * NaN; then x * inv, zeroed where x is 0, clamped, converted with an
+ * explicit nearest-even rounding that ignores MXCSR.  64 elements per
+ * step; the last step masks its loads (zeros) and its store. */
 
 static ALWAYS_INLINE __mmask64
 mask64(size_t k)
@@ -406,29 +407,42 @@ quantize_i8_16(const float *x, size_t left, __m512 inv)
     return _mm512_cvt_roundps_epi32(p, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 }
 
-void
+/* The bits of |x[0, k)|, k <= 16, and 0 for the lanes past k (which are
+ * not read). */
+static ALWAYS_INLINE __m512i
+abs_bits16(const float *x, size_t k)
+{
+    return _mm512_and_si512(_mm512_maskz_loadu_epi32(mask16(k), x), _mm512_set1_epi32(0x7fffffff));
+}
+
+int
 qk256_quantize_i8_avx512(int8_t *xq, float *scale, const float *x, size_t n)
 {
-    __m512 m0 = _mm512_setzero_ps(), m1 = m0, m2 = m0, m3 = m0;
+    __m512i m0 = _mm512_setzero_si512(), m1 = m0, m2 = m0, m3 = m0;
     size_t i = 0;
 
+    /* Signed compares: the bits of |x| are below 2^31. */
     for (; n - i >= 64; i += 64) {
-        m0 = _mm512_max_ps(m0, _mm512_abs_ps(_mm512_loadu_ps(x + i)));
-        m1 = _mm512_max_ps(m1, _mm512_abs_ps(_mm512_loadu_ps(x + i + 16)));
-        m2 = _mm512_max_ps(m2, _mm512_abs_ps(_mm512_loadu_ps(x + i + 32)));
-        m3 = _mm512_max_ps(m3, _mm512_abs_ps(_mm512_loadu_ps(x + i + 48)));
+        m0 = _mm512_max_epi32(m0, abs_bits16(x + i, 16));
+        m1 = _mm512_max_epi32(m1, abs_bits16(x + i + 16, 16));
+        m2 = _mm512_max_epi32(m2, abs_bits16(x + i + 32, 16));
+        m3 = _mm512_max_epi32(m3, abs_bits16(x + i + 48, 16));
     }
     for (; i < n; i += 16)
-        m0 = _mm512_max_ps(m0, _mm512_abs_ps(
-                 _mm512_maskz_loadu_ps(mask16(qk256_min(n - i, 16)), x + i)));
+        m0 = _mm512_max_epi32(m0, abs_bits16(x + i, qk256_min(n - i, 16)));
 
-    float m = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_max_ps(m0, m1), _mm512_max_ps(m2, m3)));
+    uint32_t mb = (uint32_t)_mm512_reduce_max_epi32(
+        _mm512_max_epi32(_mm512_max_epi32(m0, m1), _mm512_max_epi32(m2, m3)));
+    float m;
 
-    if (m == 0.0f) {
+    if (mb >= QK256_NONFINITE_BITS)
+        return 0;
+    if (mb == 0) {
         memset(xq, 0, n);
         qk256_put_f32(scale, 0, 0.0f);
-        return;
+        return 1;
     }
+    memcpy(&m, &mb, sizeof m);
 
     /* vpackssdw and vpacksswb work within 128-bit lanes: dword 4j + t of
      * their result holds elements 4j..4j+3 of input t, and vpermd puts
@@ -448,6 +462,7 @@ qk256_quantize_i8_avx512(int8_t *xq, float *scale, const float *x, size_t n)
         _mm512_mask_storeu_epi8(xq + i, mask64(left), _mm512_permutexvar_epi32(order, q));
     }
     qk256_put_f32(scale, 0, m / 127.0f);
+    return 1;
 }
 
 /* ---- gemv_i8 -------------------------------------------------------------
