@@ -28,6 +28,16 @@ static const uint32_t bad_floats[] = {
     0x7f800000u, 0xff800000u, 0x7fc00000u, 0xffc00000u, 0x7f800001u, 0xffffffffu,
 };
 
+/* Checks that a call which failed left the len bytes of its output what,
+ * at p, as gbuf_alloc filled them (0xff). */
+static void
+check_unwritten(const void *p, size_t len, const char *what, const char *ctx)
+{
+    for (size_t k = 0; k < len; k++)
+        CHECK(((const unsigned char *)p)[k] == 0xff, "%s: byte %zu of %s written on failure",
+              ctx, k, what);
+}
+
 /* Whether the n codes pass t's scan: the kernel, or qk256_pack, which must
  * then leave dst untouched on QK256_E_RANGE. */
 static int
@@ -44,8 +54,7 @@ codes_pass(const struct target *t, const uint8_t *codes, size_t n,
 
     CHECK(rc == QK256_OK || rc == QK256_E_RANGE, "%s: qk256_pack returned %d", ctx, rc);
     if (rc == QK256_E_RANGE)
-        for (size_t k = 0; k < nb; k++)
-            CHECK(dst[k] == 0xff, "%s: byte %zu of dst written on failure", ctx, k);
+        check_unwritten(dst, nb, "dst", ctx);
     gbuf_free_checked(&gd, "dst", ctx);
     return rc == QK256_OK;
 }
@@ -65,10 +74,8 @@ floats_pass(const struct target *t, const float *x, size_t n, const char *ctx)
 
     CHECK(rc == QK256_OK || rc == QK256_E_RANGE, "%s: qk256_quantize returned %d", ctx, rc);
     if (rc == QK256_E_RANGE) {
-        for (size_t k = 0; k < nb; k++)
-            CHECK(dst[k] == 0xff, "%s: byte %zu of dst written on failure", ctx, k);
-        for (size_t k = 0; k < ns; k++)
-            CHECK(scales[k] == 0xff, "%s: byte %zu of scales written on failure", ctx, k);
+        check_unwritten(dst, nb, "dst", ctx);
+        check_unwritten(scales, ns, "scales", ctx);
     }
     gbuf_free_checked(&gd, "dst", ctx);
     gbuf_free_checked(&gs, "scales", ctx);
@@ -95,12 +102,8 @@ floats_pass_i8(const struct target *t, const float *x, size_t n, const char *ctx
         ok = rc == QK256_OK;
     }
     if (!ok) {
-        for (size_t k = 0; k < n; k++)
-            CHECK(((unsigned char *)xq)[k] == 0xff, "%s: byte %zu of xq written on failure",
-                  ctx, k);
-        for (size_t k = 0; k < sizeof(float); k++)
-            CHECK(((unsigned char *)scale)[k] == 0xff,
-                  "%s: byte %zu of scale written on failure", ctx, k);
+        check_unwritten(xq, n, "xq", ctx);
+        check_unwritten(scale, sizeof(float), "scale", ctx);
     }
     gbuf_free_checked(&gq, "xq", ctx);
     gbuf_free_checked(&gs, "scale", ctx);
